@@ -1,0 +1,327 @@
+//! Themes as clusters: the sparse TF-IDF rows are reduced to a dense basis (LSA, a truncated SVD computed by
+//! randomised range finding), normalised to unit length, and clustered with linfa's k-means (k-means++,
+//! several runs, the best inertia kept). On unit rows, Euclidean k-means ranks like cosine (spherical) k-means.
+//!
+//! `-k auto` fits every k in a range and keeps the one with the highest mean silhouette under cosine
+//! distance. For unit vectors the mean distance from a point to a cluster is `1 − x·Σc/|c|`, so the exact
+//! silhouette of all points costs O(n·k·d): no sampling, no O(n²) matrix.
+
+use crate::error::{Error, Result};
+use linfa::prelude::*;
+use linfa_clustering::{KMeans, KMeansInit};
+use linfa_linalg::eigh::{EigSort, EighInto};
+use linfa_linalg::qr::QRInto;
+use ndarray::{s, Array1, Array2, ArrayView1, Axis};
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256Plus;
+use rayon::prelude::*;
+use sprs::CsMat;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase", tag = "mode")]
+pub enum KChoice {
+    Fixed { k: usize },
+    Auto { min: usize, max: usize },
+}
+
+impl std::str::FromStr for KChoice {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        if s == "auto" {
+            return Ok(KChoice::Auto { min: 2, max: 20 });
+        }
+        match s.parse::<usize>() {
+            Ok(k) if k >= 1 => Ok(KChoice::Fixed { k }),
+            _ => Err(format!(
+                "`{s}` is not a number of themes: give a whole number ≥ 1 or `auto`"
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClusterOptions {
+    pub k: KChoice,
+    pub seed: u64,
+    /// k-means runs from different k-means++ starts; the lowest inertia wins.
+    pub n_runs: usize,
+    /// Size of the dense basis the TF-IDF rows are reduced to.
+    pub dims: usize,
+    pub max_iterations: u64,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        ClusterOptions {
+            k: KChoice::Auto { min: 2, max: 20 },
+            seed: 42,
+            n_runs: 10,
+            dims: 100,
+            max_iterations: 300,
+        }
+    }
+}
+
+/// Score of one k in a `-k auto` sweep.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KScore {
+    pub k: usize,
+    pub silhouette: f64,
+    pub inertia: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Clustering {
+    pub k: usize,
+    pub labels: Vec<usize>,
+    /// Unit-length centroids, one row a cluster.
+    pub centroids: Array2<f64>,
+    /// Cosine similarity of each document to its own centroid.
+    pub similarity: Vec<f64>,
+    /// Margin between the nearest and the second-nearest centroid (cosine similarity; 1 when k = 1).
+    pub confidence: Vec<f64>,
+    pub silhouette: f64,
+    /// The sweep behind `-k auto` (empty for a fixed k).
+    pub k_scores: Vec<KScore>,
+}
+
+impl Clustering {
+    /// Renumbers clusters: `order[new] = old`.
+    pub fn renumber(&mut self, order: &[usize]) {
+        let mut new_of_old = vec![0; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_of_old[old] = new;
+        }
+        self.labels.iter_mut().for_each(|l| *l = new_of_old[*l]);
+        self.centroids = self.centroids.select(Axis(0), order);
+    }
+
+    pub fn sizes(&self) -> Vec<usize> {
+        let mut sizes = vec![0; self.k];
+        self.labels.iter().for_each(|&l| sizes[l] += 1);
+        sizes
+    }
+}
+
+/// Reduces sparse rows to at most `dims` dense dimensions (LSA) and normalises them to unit length.
+pub fn embed(matrix: &CsMat<f64>, dims: usize, seed: u64) -> Result<Array2<f64>> {
+    let (n, v) = matrix.shape();
+    let mut x = if v <= dims || n <= 2 {
+        matrix.to_dense()
+    } else {
+        lsa(matrix, dims.min(n), seed)?
+    };
+    normalise_rows(&mut x);
+    Ok(x)
+}
+
+/// Truncated SVD by randomised range finding (Halko, Martinsson & Tropp 2011) with two power iterations:
+/// returns the documents' coordinates `U·Σ` on the top `d` singular directions.
+fn lsa(a: &CsMat<f64>, d: usize, seed: u64) -> Result<Array2<f64>> {
+    let (n, v) = a.shape();
+    let l = (d + 10).min(n).min(v);
+    let at: CsMat<f64> = a.transpose_view().to_csr();
+    let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x5EED_15A);
+    let omega = Array2::from_shape_fn((v, l), |_| rng.gen_range(-1.0..1.0));
+    let mut y = sparse_dot(a, &omega);
+    for _ in 0..2 {
+        let q = orthonormal(y)?;
+        let z = orthonormal(sparse_dot(&at, &q))?;
+        y = sparse_dot(a, &z);
+    }
+    let q = orthonormal(y)?;
+    let bt = sparse_dot(&at, &q); // v × l, = (Qᵀ A)ᵀ
+    let gram = bt.t().dot(&bt); // l × l, = B Bᵀ
+    let (values, vectors) = gram
+        .eigh_into()
+        .map_err(|e| Error::Usage(format!("the SVD of the TF-IDF matrix failed: {e}")))?
+        .sort_eig_desc();
+    let d = d.min(l);
+    let sigma = values.slice(s![..d]).mapv(|v| v.max(0.0).sqrt());
+    let u_b = vectors.slice(s![.., ..d]).to_owned() * &sigma;
+    Ok(q.dot(&u_b))
+}
+
+fn orthonormal(y: Array2<f64>) -> Result<Array2<f64>> {
+    Ok(y.qr_into()
+        .map_err(|e| Error::Usage(format!("the SVD of the TF-IDF matrix failed: {e}")))?
+        .generate_q())
+}
+
+/// Sparse (CSR) × dense, one output row per thread task, so the sums never depend on the thread count.
+fn sparse_dot(a: &CsMat<f64>, b: &Array2<f64>) -> Array2<f64> {
+    let cols = b.ncols();
+    let rows: Vec<Array1<f64>> = (0..a.rows())
+        .into_par_iter()
+        .map(|i| {
+            let mut out = Array1::zeros(cols);
+            if let Some(row) = a.outer_view(i) {
+                for (j, &w) in row.iter() {
+                    out.scaled_add(w, &b.row(j));
+                }
+            }
+            out
+        })
+        .collect();
+    let mut m = Array2::zeros((a.rows(), cols));
+    for (i, r) in rows.into_iter().enumerate() {
+        m.row_mut(i).assign(&r);
+    }
+    m
+}
+
+pub fn normalise_rows(x: &mut Array2<f64>) {
+    for mut row in x.rows_mut() {
+        let norm = row.dot(&row).sqrt();
+        if norm > 0.0 {
+            row /= norm;
+        }
+    }
+}
+
+/// Clusters unit rows; for `KChoice::Auto` sweeps k and keeps the best silhouette (ties: the smaller k).
+pub fn cluster(x: &Array2<f64>, options: &ClusterOptions) -> Result<Clustering> {
+    let n = x.nrows();
+    match options.k {
+        KChoice::Fixed { k } => {
+            if k > n {
+                return Err(Error::Usage(format!(
+                    "-k {k} asks for more themes than there are articles ({n}); give -k {n} or less, or -k auto"
+                )));
+            }
+            fit(x, k, options)
+        }
+        KChoice::Auto { min, max } => {
+            let max = max.min(n.saturating_sub(1));
+            let min = min.max(2);
+            if n < 3 || min > max {
+                return fit(x, n.min(min).max(1), options);
+            }
+            let mut best: Option<Clustering> = None;
+            let mut scores = Vec::new();
+            for k in min..=max {
+                let c = fit(x, k, options)?;
+                scores.push(KScore {
+                    k,
+                    silhouette: c.silhouette,
+                    inertia: inertia(x, &c),
+                });
+                if best
+                    .as_ref()
+                    .is_none_or(|b| c.silhouette > b.silhouette + 1e-12)
+                {
+                    best = Some(c);
+                }
+            }
+            let mut best = best.expect("the range holds at least one k");
+            best.k_scores = scores;
+            Ok(best)
+        }
+    }
+}
+
+fn fit(x: &Array2<f64>, k: usize, options: &ClusterOptions) -> Result<Clustering> {
+    let rng = Xoshiro256Plus::seed_from_u64(options.seed);
+    let dataset = DatasetBase::from(x.clone());
+    let model = KMeans::params_with_rng(k, rng)
+        .n_runs(options.n_runs)
+        .max_n_iterations(options.max_iterations)
+        .tolerance(1e-6)
+        .init_method(KMeansInit::KMeansPlusPlus)
+        .fit(&dataset)
+        .map_err(|e| Error::Usage(format!("k-means with k = {k} failed: {e}")))?;
+    let labels: Array1<usize> = model.predict(x);
+    let labels = labels.to_vec();
+    let centroids = unit_centroids(x, &labels, k);
+    let (similarity, confidence) = margins(x, &labels, &centroids);
+    let silhouette = silhouette(x, &labels, k);
+    Ok(Clustering {
+        k,
+        labels,
+        centroids,
+        similarity,
+        confidence,
+        silhouette,
+        k_scores: Vec::new(),
+    })
+}
+
+/// Centroids recomputed from the final labels, normalised (a cluster left empty keeps a zero row).
+fn unit_centroids(x: &Array2<f64>, labels: &[usize], k: usize) -> Array2<f64> {
+    let mut c = Array2::zeros((k, x.ncols()));
+    for (row, &l) in x.rows().into_iter().zip(labels) {
+        let mut target = c.row_mut(l);
+        target += &row;
+    }
+    normalise_rows(&mut c);
+    c
+}
+
+fn margins(x: &Array2<f64>, labels: &[usize], centroids: &Array2<f64>) -> (Vec<f64>, Vec<f64>) {
+    let sims = x.dot(&centroids.t());
+    let mut own = Vec::with_capacity(labels.len());
+    let mut margin = Vec::with_capacity(labels.len());
+    for (row, &l) in sims.rows().into_iter().zip(labels) {
+        let s_own = row[l];
+        let second = row
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != l)
+            .map(|(_, &s)| s)
+            .fold(f64::NEG_INFINITY, f64::max);
+        own.push(s_own);
+        margin.push(if second.is_finite() {
+            (s_own - second).max(0.0)
+        } else {
+            1.0
+        });
+    }
+    (own, margin)
+}
+
+fn inertia(x: &Array2<f64>, c: &Clustering) -> f64 {
+    c.similarity.iter().map(|s| 2.0 - 2.0 * s).sum::<f64>() / x.nrows().max(1) as f64
+}
+
+/// Exact mean silhouette under cosine distance for unit rows (singletons score 0, as in scikit-learn).
+pub fn silhouette(x: &Array2<f64>, labels: &[usize], k: usize) -> f64 {
+    let n = x.nrows();
+    if k < 2 || n < 3 {
+        return 0.0;
+    }
+    let mut sums = Array2::<f64>::zeros((k, x.ncols()));
+    let mut sizes = vec![0usize; k];
+    for (row, &l) in x.rows().into_iter().zip(labels) {
+        let mut target = sums.row_mut(l);
+        target += &row;
+        sizes[l] += 1;
+    }
+    let dots = x.dot(&sums.t());
+    let total: f64 = dots
+        .rows()
+        .into_iter()
+        .zip(labels)
+        .map(|(d, &own)| point_silhouette(d, own, &sizes))
+        .sum();
+    total / n as f64
+}
+
+fn point_silhouette(dots: ArrayView1<f64>, own: usize, sizes: &[usize]) -> f64 {
+    if sizes[own] <= 1 {
+        return 0.0;
+    }
+    let a = (sizes[own] as f64 - dots[own]) / (sizes[own] - 1) as f64;
+    let b = (0..sizes.len())
+        .filter(|&c| c != own && sizes[c] > 0)
+        .map(|c| 1.0 - dots[c] / sizes[c] as f64)
+        .fold(f64::INFINITY, f64::min);
+    if !b.is_finite() {
+        return 0.0;
+    }
+    let denom = a.max(b);
+    if denom > 0.0 {
+        (b - a) / denom
+    } else {
+        0.0
+    }
+}

@@ -1,0 +1,131 @@
+//! The corpus as the later stages see it: articles read, split, tagged with their county and segmented,
+//! with everything that was left out and why.
+
+use crate::county::{CountyTag, Gazetteer};
+use crate::error::{Error, Result};
+use crate::read::{read_inputs, Input, Skipped};
+use crate::segment::{SegmentOptions, Segmenter};
+use crate::split::{articles_from_records, Article, ArticleKind};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+pub struct Corpus {
+    /// Articles that are analysed, in input order.
+    pub articles: Vec<Article>,
+    pub counties: Vec<Option<CountyTag>>,
+    /// Content words of each article: its headline's first, then its text's.
+    pub tokens: Vec<Vec<String>>,
+    /// How many of an article's tokens come from its headline (title and subtitle).
+    pub headline_tokens: Vec<usize>,
+    /// Photo captions and other short items cut from pages, with their county; not clustered.
+    pub captions: Vec<(Article, Option<CountyTag>)>,
+    pub skipped: Vec<Skipped>,
+    pub files: Vec<String>,
+    pub records: usize,
+}
+
+/// Reads the inputs (the bundled seeds when none are given) and prepares every article.
+pub fn load(inputs: &[PathBuf], segment: &SegmentOptions) -> Result<Corpus> {
+    let input = if inputs.is_empty() {
+        crate::seeds::seed_input()
+    } else {
+        read_inputs(inputs)?
+    };
+    let gazetteer = Gazetteer::builtin();
+    let segmenter = Segmenter::new(segment, &gazetteer)?;
+    build(input, &gazetteer, &segmenter)
+}
+
+pub fn build(input: Input, gazetteer: &Gazetteer, segmenter: &Segmenter) -> Result<Corpus> {
+    let Input {
+        records,
+        mut skipped,
+        files,
+    } = input;
+    if records.is_empty() {
+        return Err(Error::Usage(match skipped.first() {
+            Some(s) => format!(
+                "no text to analyse: {} ({}) and {} more skipped",
+                s.source,
+                s.reason,
+                skipped.len() - 1
+            ),
+            None => "no text to analyse".into(),
+        }));
+    }
+    let page_text: HashMap<&str, &str> = records
+        .iter()
+        .map(|r| (r.file.as_str(), r.text.as_str()))
+        .collect();
+    let all = articles_from_records(&records);
+    let mut articles = Vec::new();
+    let mut captions = Vec::new();
+    for article in all {
+        let page = if article.line.is_none() {
+            page_text.get(article.file.as_str()).copied().unwrap_or("")
+        } else {
+            ""
+        };
+        let county = county_of(gazetteer, &article, page);
+        match article.kind {
+            ArticleKind::Article => articles.push((article, county)),
+            ArticleKind::Caption => captions.push((article, county)),
+        }
+    }
+    let headlines: Vec<String> = articles
+        .iter()
+        .map(|(a, _)| format!("{}\n{}", a.title, a.subtitle.as_deref().unwrap_or("")))
+        .collect();
+    let mut texts: Vec<&str> = headlines.iter().map(String::as_str).collect();
+    texts.extend(articles.iter().map(|(a, _)| a.text.as_str()));
+    let mut segmented = segmenter.content_words_all(&texts);
+    let bodies = segmented.split_off(articles.len());
+    let mut corpus = Corpus {
+        articles: Vec::new(),
+        counties: Vec::new(),
+        tokens: Vec::new(),
+        headline_tokens: Vec::new(),
+        captions,
+        skipped: Vec::new(),
+        files,
+        records: records.len(),
+    };
+    for (((article, county), mut tokens), body) in articles.into_iter().zip(segmented).zip(bodies) {
+        let headline_len = tokens.len();
+        tokens.extend(body);
+        if tokens.is_empty() {
+            skipped.push(Skipped {
+                source: article.file.clone(),
+                line: article.line,
+                reason: format!("no content words in article `{}`", article.id),
+            });
+            continue;
+        }
+        corpus.articles.push(article);
+        corpus.counties.push(county);
+        corpus.tokens.push(tokens);
+        corpus.headline_tokens.push(headline_len);
+    }
+    corpus.skipped = skipped;
+    Ok(corpus)
+}
+
+fn county_of(gazetteer: &Gazetteer, article: &Article, page: &str) -> Option<CountyTag> {
+    if let Some(value) = article
+        .fields
+        .get("county")
+        .filter(|v| !v.trim().is_empty())
+    {
+        return Some(gazetteer.from_field(value, &article.text));
+    }
+    let headline = [
+        article.kicker.as_deref(),
+        Some(article.title.as_str()),
+        article.subtitle.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("\n");
+    gazetteer.tag(&headline, &article.text, page)
+}

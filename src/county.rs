@@ -1,0 +1,314 @@
+//! Which county-level division an article is about, from the gazetteer of China's 2,978 county-level
+//! divisions (`data/counties.csv`).
+//!
+//! Every full name (`平遥县`) and, for counties and county-level cities, the short name (`平遥`) is searched
+//! for. A mention in the headline counts three times one in the body, a full name twice a short one. A short
+//! name followed by 镇/乡/村/街道/社区 is a township or street of that name, not the county (`交口乡`), and
+//! short names that are common words (`东方`, `和平`) are not used. A name shared by several divisions
+//! (`朝阳区`, `通州区`) goes to the one whose province or city is named in the article, then on its page;
+//! with no such context the mention is not counted.
+
+use std::collections::HashMap;
+
+const COUNTIES_CSV: &str = include_str!("data/counties.csv");
+const SHORT_NAME_SUFFIXES: [char; 3] = ['县', '市', '旗'];
+/// Short names that are ordinary words far more often than places.
+const COMMON_WORD_SHORT_NAMES: &[&str] = &[
+    "东方",
+    "富裕",
+    "安宁",
+    "永和",
+    "和平",
+    "万年",
+    "大方",
+    "长子",
+    "和顺",
+    "清水",
+    "平安",
+    "太和",
+    "光明",
+    "新华",
+    "长安",
+    "城关",
+    "龙门",
+    "大同",
+    "开放",
+    "和静",
+    "新城",
+    "江山",
+    "公主岭",
+    "井冈山",
+    "武夷山",
+    "峨眉山",
+    "惠民",
+    "宁国",
+    "安平",
+    "普安",
+    "永新",
+    "兴业",
+    "新兴",
+    "龙泉",
+    "泰和",
+    "长丰",
+    "安福",
+    "和田",
+];
+/// Full names that are also ordinary words (`老城区`, `郊区`): never matched in free text.
+const COMMON_WORD_FULL_NAMES: &[&str] = &["城区", "郊区", "矿区"];
+/// What after a short name shows it names something smaller than the county.
+const SMALLER_PLACE_SUFFIXES: &[&str] = &["镇", "乡", "村", "街道", "社区", "路", "街", "大道"];
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct County {
+    pub code: String,
+    pub name: String,
+    pub city: String,
+    pub province: String,
+}
+
+/// The county an article was tagged with, and how.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CountyTag {
+    pub name: String,
+    pub code: Option<String>,
+    pub city: Option<String>,
+    pub province: Option<String>,
+    /// `field` (given in the input), `title` or `text` (found there).
+    pub from: &'static str,
+}
+
+pub struct Gazetteer {
+    counties: Vec<County>,
+    /// Full and short names to the counties that carry them; bool: is a full name.
+    names: HashMap<String, Vec<(usize, bool)>>,
+    max_name_chars: usize,
+}
+
+impl Default for Gazetteer {
+    fn default() -> Self {
+        Self::builtin()
+    }
+}
+
+impl Gazetteer {
+    pub fn builtin() -> Self {
+        let counties: Vec<County> = COUNTIES_CSV
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .skip(1)
+            .filter_map(|l| {
+                let mut f = l.split(',');
+                Some(County {
+                    code: f.next()?.to_string(),
+                    name: f.next()?.to_string(),
+                    city: f.next()?.to_string(),
+                    province: f.next()?.to_string(),
+                })
+            })
+            .collect();
+        let mut names: HashMap<String, Vec<(usize, bool)>> = HashMap::new();
+        for (i, c) in counties.iter().enumerate() {
+            if !COMMON_WORD_FULL_NAMES.contains(&c.name.as_str()) {
+                names.entry(c.name.clone()).or_default().push((i, true));
+            }
+            if let Some(short) = short_name(&c.name) {
+                names.entry(short).or_default().push((i, false));
+            }
+        }
+        let max_name_chars = names.keys().map(|n| n.chars().count()).max().unwrap_or(0);
+        Gazetteer {
+            counties,
+            names,
+            max_name_chars,
+        }
+    }
+
+    pub fn counties(&self) -> &[County] {
+        &self.counties
+    }
+
+    pub fn by_code(&self, code: &str) -> Option<&County> {
+        self.counties.iter().find(|c| c.code == code)
+    }
+
+    /// The county an article is about: headline first, then body; `page` gives context for ambiguous names.
+    pub fn tag(&self, headline: &str, body: &str, page: &str) -> Option<CountyTag> {
+        let mut scores: HashMap<usize, (f64, usize)> = HashMap::new();
+        let context = format!("{headline}\n{body}");
+        for (text, weight, offset) in [(headline, 3.0, 0), (body, 1.0, headline.chars().count())] {
+            for m in self.mentions(text) {
+                let Some(i) = self.resolve(&m.candidates, &context, page) else {
+                    continue;
+                };
+                if !m.full && !self.short_name_confirmed(i, &context, page) {
+                    continue;
+                }
+                let score = weight * if m.full { 2.0 } else { 1.0 };
+                let entry = scores.entry(i).or_insert((0.0, usize::MAX));
+                entry.0 += score;
+                entry.1 = entry.1.min(offset + m.position);
+            }
+        }
+        let headline_hit = |i: usize| {
+            self.mentions(headline)
+                .iter()
+                .any(|m| m.candidates.iter().any(|&(c, _)| c == i))
+        };
+        let best = scores.into_iter().max_by(|a, b| {
+            a.1 .0
+                .total_cmp(&b.1 .0)
+                .then_with(|| b.1 .1.cmp(&a.1 .1))
+                .then_with(|| self.counties[b.0].code.cmp(&self.counties[a.0].code))
+        })?;
+        let from = if headline_hit(best.0) {
+            "title"
+        } else {
+            "text"
+        };
+        Some(self.tag_of(best.0, from))
+    }
+
+    /// A county given in an input field: a full or short name (or a code), resolved with the article as context.
+    pub fn from_field(&self, value: &str, context: &str) -> CountyTag {
+        let value = value.trim();
+        if let Some(i) = self.counties.iter().position(|c| c.code == value) {
+            return self.tag_of(i, "field");
+        }
+        let resolved = self.names.get(value).and_then(|cands| {
+            let full: Vec<(usize, bool)> = cands.iter().copied().filter(|c| c.1).collect();
+            let cands = if full.is_empty() { cands.clone() } else { full };
+            self.resolve(&cands, context, "").or(Some(cands[0].0))
+        });
+        match resolved {
+            Some(i) => self.tag_of(i, "field"),
+            None => CountyTag {
+                name: value.to_string(),
+                code: None,
+                city: None,
+                province: None,
+                from: "field",
+            },
+        }
+    }
+
+    fn tag_of(&self, i: usize, from: &'static str) -> CountyTag {
+        let c = &self.counties[i];
+        CountyTag {
+            name: c.name.clone(),
+            code: Some(c.code.clone()),
+            city: (!c.city.is_empty()).then(|| c.city.clone()),
+            province: Some(c.province.clone()),
+            from,
+        }
+    }
+
+    fn resolve(&self, candidates: &[(usize, bool)], context: &str, page: &str) -> Option<usize> {
+        if let [(only, _)] = candidates {
+            return Some(*only);
+        }
+        for text in [context, page] {
+            let named: Vec<usize> = candidates
+                .iter()
+                .map(|&(i, _)| i)
+                .filter(|&i| self.region_named(i, text))
+                .collect();
+            if let [one] = named[..] {
+                return Some(one);
+            }
+        }
+        None
+    }
+
+    /// A short name (`平遥`) counts only where the county's full name, its city or its province is named in
+    /// the article or on its page: alone it is too often part of another word (`贺兰桥`, `文化惠民`).
+    fn short_name_confirmed(&self, i: usize, context: &str, page: &str) -> bool {
+        let full = self.counties[i].name.as_str();
+        [context, page]
+            .iter()
+            .any(|t| t.contains(full) || self.region_named(i, t))
+    }
+
+    fn region_named(&self, i: usize, text: &str) -> bool {
+        let c = &self.counties[i];
+        [&c.city, &c.province]
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .any(|n| text.contains(n.as_str()) || text.contains(region_short_name(n)))
+    }
+
+    fn mentions(&self, text: &str) -> Vec<Mention> {
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while pos < chars.len() {
+            let found = (2..=self.max_name_chars.min(chars.len() - pos))
+                .rev()
+                .find_map(|len| {
+                    let start = chars[pos].0;
+                    let end = chars.get(pos + len).map_or(text.len(), |c| c.0);
+                    let name = &text[start..end];
+                    let cands = self.names.get(name)?;
+                    let full = cands.iter().any(|c| c.1);
+                    if !full
+                        && SMALLER_PLACE_SUFFIXES
+                            .iter()
+                            .any(|s| text[end..].starts_with(s))
+                    {
+                        return None;
+                    }
+                    let cands: Vec<(usize, bool)> =
+                        cands.iter().copied().filter(|c| c.1 == full).collect();
+                    Some((
+                        len,
+                        Mention {
+                            position: pos,
+                            full,
+                            candidates: cands,
+                        },
+                    ))
+                });
+            match found {
+                Some((len, m)) => {
+                    out.push(m);
+                    pos += len;
+                }
+                None => pos += 1,
+            }
+        }
+        out
+    }
+}
+
+struct Mention {
+    position: usize,
+    full: bool,
+    candidates: Vec<(usize, bool)>,
+}
+
+fn short_name(name: &str) -> Option<String> {
+    let stripped = name.strip_suffix(SHORT_NAME_SUFFIXES)?;
+    let short = (stripped.chars().count() >= 2).then(|| stripped.to_string())?;
+    (!COMMON_WORD_SHORT_NAMES.contains(&short.as_str())).then_some(short)
+}
+
+/// `山西省` → `山西`, `晋中市` → `晋中`, `广西壮族自治区` → `广西`.
+pub fn region_short_name(name: &str) -> &str {
+    for suffix in [
+        "维吾尔自治区",
+        "壮族自治区",
+        "回族自治区",
+        "自治区",
+        "自治州",
+        "地区",
+        "省",
+        "市",
+        "盟",
+    ] {
+        if let Some(s) = name.strip_suffix(suffix) {
+            if s.chars().count() >= 2 {
+                return s;
+            }
+        }
+    }
+    name
+}

@@ -1,0 +1,219 @@
+//! `analyze keywords`: keywords computed against the corpus, for the whole corpus, each article, each
+//! cluster or each county.
+//!
+//! - `tfidf`: an article's words by TF-IDF with the corpus's own idf; a group's (corpus, county) by the mean
+//!   of its articles' TF-IDF rows; a cluster's by c-TF-IDF, exactly as `analyze topics` reports them.
+//! - `textrank`: PageRank over the co-occurrence graph of content words (window of 5) of the article or
+//!   group. Written here rather than taken from jieba-rs, whose TextRank segments again with its own stop
+//!   words (32 English ones) instead of the content words the rest of the pipeline uses.
+
+use crate::corpus::Corpus;
+use crate::error::Result;
+use crate::themes::Lexicon;
+use crate::topics::{self, round4, Keyword, TopicsOptions};
+use crate::vectors::TfIdf;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupBy {
+    Corpus,
+    Article,
+    Cluster,
+    County,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    Tfidf,
+    Textrank,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KeywordGroup {
+    pub group: String,
+    pub articles: usize,
+    pub keywords: Vec<Keyword>,
+}
+
+const TEXTRANK_WINDOW: usize = 5;
+const DAMPING: f64 = 0.85;
+const ITERATIONS: usize = 30;
+
+/// Keywords of the corpus grouped as asked. `options` gives the clustering for `--by cluster`.
+pub fn keywords(
+    corpus: &Corpus,
+    by: GroupBy,
+    method: Method,
+    top: usize,
+    options: &TopicsOptions,
+) -> Result<Vec<KeywordGroup>> {
+    let tfidf = TfIdf::fit(&corpus.tokens, &options.tfidf);
+    let groups: Vec<(String, Vec<usize>)> = match by {
+        GroupBy::Corpus => vec![("corpus".into(), (0..corpus.articles.len()).collect())],
+        GroupBy::Article => corpus
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), vec![i]))
+            .collect(),
+        GroupBy::County => county_groups(corpus),
+        GroupBy::Cluster => {
+            let report = topics::analyse(corpus, &Lexicon::builtin(), options)?;
+            if method == Method::Tfidf {
+                return Ok(report
+                    .clusters
+                    .iter()
+                    .map(|c| KeywordGroup {
+                        group: format!("{} {}", c.id, c.label),
+                        articles: c.size,
+                        keywords: c.keywords.iter().take(top).cloned().collect(),
+                    })
+                    .collect());
+            }
+            report
+                .clusters
+                .iter()
+                .map(|c| {
+                    let members = report
+                        .articles
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, a)| a.cluster == c.id)
+                        .map(|(i, _)| i);
+                    (format!("{} {}", c.id, c.label), members.collect())
+                })
+                .collect()
+        }
+    };
+    Ok(groups
+        .into_iter()
+        .map(|(group, members)| {
+            let words = match method {
+                Method::Tfidf => mean_tfidf(&tfidf, &members),
+                Method::Textrank => textrank(members.iter().map(|&i| corpus.tokens[i].as_slice())),
+            };
+            KeywordGroup {
+                group,
+                articles: members.len(),
+                keywords: words
+                    .into_iter()
+                    .take(top)
+                    .map(|(word, w)| Keyword {
+                        word,
+                        weight: round4(w),
+                    })
+                    .collect(),
+            }
+        })
+        .collect())
+}
+
+fn county_groups(corpus: &Corpus) -> Vec<(String, Vec<usize>)> {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, c) in corpus.counties.iter().enumerate() {
+        let name = c
+            .as_ref()
+            .map_or_else(|| "(no county)".to_string(), |c| c.name.clone());
+        groups.entry(name).or_default().push(i);
+    }
+    groups.into_iter().collect()
+}
+
+/// The mean TF-IDF row of some articles, best words first.
+fn mean_tfidf(tfidf: &TfIdf, members: &[usize]) -> Vec<(String, f64)> {
+    let mut sums: HashMap<usize, f64> = HashMap::new();
+    for &i in members {
+        if let Some(row) = tfidf.matrix.outer_view(i) {
+            for (j, &w) in row.iter() {
+                *sums.entry(j).or_default() += w;
+            }
+        }
+    }
+    let n = members.len().max(1) as f64;
+    sorted(
+        sums.into_iter()
+            .map(|(j, s)| (tfidf.features[j].clone(), s / n))
+            .collect(),
+    )
+}
+
+fn sorted(mut words: Vec<(String, f64)>) -> Vec<(String, f64)> {
+    words.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    words
+}
+
+/// TextRank over the content words of some documents; scores scaled so the best word has 1.
+pub fn textrank<'a>(docs: impl Iterator<Item = &'a [String]>) -> Vec<(String, f64)> {
+    let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut edges: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    let docs: Vec<&[String]> = docs.collect();
+    for doc in &docs {
+        for w in doc.iter() {
+            let next = ids.len();
+            ids.entry(w.as_str()).or_insert(next);
+        }
+    }
+    for doc in &docs {
+        for (i, a) in doc.iter().enumerate() {
+            for b in doc.iter().skip(i + 1).take(TEXTRANK_WINDOW - 1) {
+                let (x, y) = (ids[a.as_str()], ids[b.as_str()]);
+                if x != y {
+                    *edges.entry((x.min(y), x.max(y))).or_default() += 1.0;
+                }
+            }
+        }
+    }
+    let n = ids.len();
+    let mut neighbours: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    for (&(a, b), &w) in &edges {
+        neighbours[a].push((b, w));
+        neighbours[b].push((a, w));
+    }
+    let out_weight: Vec<f64> = neighbours
+        .iter()
+        .map(|ns| ns.iter().map(|(_, w)| w).sum())
+        .collect();
+    let mut score = vec![1.0; n];
+    for _ in 0..ITERATIONS {
+        score = (0..n)
+            .map(|i| {
+                let incoming: f64 = neighbours[i]
+                    .iter()
+                    .map(|&(j, w)| w / out_weight[j] * score[j])
+                    .sum();
+                (1.0 - DAMPING) + DAMPING * incoming
+            })
+            .collect();
+    }
+    let max = score
+        .iter()
+        .copied()
+        .fold(0.0, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let words: Vec<(String, f64)> = ids
+        .into_iter()
+        .map(|(w, i)| (w.to_string(), score[i] / max))
+        .collect();
+    sorted(words)
+}
+
+/// Plain-text table of keyword groups for the terminal.
+pub fn render(groups: &[KeywordGroup]) -> String {
+    let mut s = String::new();
+    for g in groups {
+        let words: Vec<String> = g
+            .keywords
+            .iter()
+            .map(|k| format!("{}({:.3})", k.word, k.weight))
+            .collect();
+        s.push_str(&format!(
+            "{} [{} articles]\n  {}\n",
+            g.group,
+            g.articles,
+            words.join(" ")
+        ));
+    }
+    s
+}

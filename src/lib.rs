@@ -1,0 +1,23 @@
+//! `analyze`: themes, keywords and county comparison for Chinese news.
+//!
+//! The pipeline, one module a stage, data flowing one way:
+//! [`read`] (files → records) → [`split`] (pages → articles) → [`county`] (which county) →
+//! [`segment`] (jieba-rs content words) → [`corpus`] (all of that, with what was skipped) →
+//! [`vectors`] (TF-IDF) → [`cluster`] (LSA + k-means) → [`themes`] (keywords, theme names) →
+//! [`topics`] (the report) → [`output`] (files and terminal). [`keywords`] serves `analyze keywords`.
+
+pub mod cluster;
+pub mod corpus;
+pub mod county;
+pub mod error;
+pub mod keywords;
+pub mod output;
+pub mod read;
+pub mod seeds;
+pub mod segment;
+pub mod split;
+pub mod themes;
+pub mod topics;
+pub mod vectors;
+
+pub use error::{Error, Result};

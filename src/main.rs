@@ -1,0 +1,189 @@
+//! The `analyze` command line: a thin layer over the library.
+
+use analyze::cluster::KChoice;
+use analyze::keywords::{GroupBy, Method};
+use analyze::topics::TopicsOptions;
+use analyze::{corpus, keywords, output, topics, Error};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Themes, keywords and county comparison for Chinese news.
+#[derive(Parser)]
+#[command(name = "analyze", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Find the themes of the articles, their keywords and counties; write topics.json and CSV tables.
+    Topics(TopicsArgs),
+    /// Print keywords computed against the corpus, for the corpus, each article, cluster or county.
+    Keywords(KeywordsArgs),
+}
+
+#[derive(Args)]
+struct CommonArgs {
+    /// Files or directories of .txt newspaper pages, .jsonl or .csv records. None: the bundled seed pages.
+    inputs: Vec<PathBuf>,
+    /// Number of themes, or `auto` to choose it by silhouette within --k-range.
+    #[arg(short = 'k', long = "k", default_value = "auto", value_parser = parse_k)]
+    k: KChoice,
+    /// Range of k tried by `-k auto`, as MIN..MAX (inclusive). Default: from the number of lexicon themes
+    /// to a third of the articles, at most 20.
+    #[arg(long, value_parser = parse_range)]
+    k_range: Option<(usize, usize)>,
+    /// Seed for k-means and the SVD: the same seed gives byte-identical output.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// k-means runs from different starts; the best is kept.
+    #[arg(long, default_value_t = 10)]
+    runs: usize,
+    /// Dimensions the TF-IDF vectors are reduced to before clustering (LSA).
+    #[arg(long, default_value_t = 100)]
+    dims: usize,
+    /// Words in fewer articles than this are dropped (default: adapts to corpus size).
+    #[arg(long)]
+    min_df: Option<usize>,
+    /// Words in more than this share of articles are dropped (default: adapts to corpus size).
+    #[arg(long)]
+    max_df: Option<f64>,
+    /// Extra user dictionary for jieba (lines: word [freq] [tag]); may be repeated.
+    #[arg(long = "user-dict", value_name = "FILE")]
+    user_dicts: Vec<PathBuf>,
+    /// Extra stop words (one a line); may be repeated.
+    #[arg(long = "stopwords", value_name = "FILE")]
+    stopwords: Vec<PathBuf>,
+    /// Keep place names as words (by default they are left out so that themes are not places).
+    #[arg(long)]
+    keep_places: bool,
+    /// Let jieba's HMM guess words missing from its dictionary (person and village names, new words).
+    #[arg(long)]
+    hmm: bool,
+    /// Theme lexicon (TOML: [[theme]] id, label, seeds) that extends or replaces the built-in themes.
+    #[arg(long, value_name = "FILE")]
+    themes: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct TopicsArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Folder for topics.json, articles.csv, clusters.csv and skipped.csv.
+    #[arg(long, short = 'o', default_value = "reports")]
+    out: PathBuf,
+    /// Keywords per theme.
+    #[arg(long, default_value_t = 15)]
+    top: usize,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct KeywordsArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// What to compute keywords for.
+    #[arg(long, value_enum, default_value_t = GroupBy::Corpus)]
+    by: GroupBy,
+    /// Keywords per group.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+    /// How keywords are scored.
+    #[arg(long, value_enum, default_value_t = Method::Tfidf)]
+    method: Method,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_k(s: &str) -> Result<KChoice, String> {
+    s.parse()
+}
+
+fn parse_range(s: &str) -> Result<(usize, usize), String> {
+    let (a, b) = s
+        .split_once("..=")
+        .or_else(|| s.split_once(".."))
+        .ok_or_else(|| format!("`{s}` is not a range: write it as MIN..MAX, e.g. 2..12"))?;
+    let a: usize = a
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{a}` is not a whole number"))?;
+    let b: usize = b
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{b}` is not a whole number"))?;
+    if a < 2 || b < a {
+        return Err(format!(
+            "the range {a}..{b} must start at 2 or more and not end before it starts"
+        ));
+    }
+    Ok((a, b))
+}
+
+impl CommonArgs {
+    fn options(&self, top: usize) -> TopicsOptions {
+        let mut o = TopicsOptions::new();
+        o.inputs = self.inputs.clone();
+        o.segment.user_dicts = self.user_dicts.clone();
+        o.segment.stopword_files = self.stopwords.clone();
+        o.segment.keep_places = self.keep_places;
+        o.segment.hmm = self.hmm;
+        o.tfidf.min_df = self.min_df;
+        o.tfidf.max_df = self.max_df;
+        o.cluster.k = match self.k {
+            KChoice::Auto { .. } => match self.k_range {
+                Some((min, max)) => KChoice::Auto { min, max },
+                None => KChoice::Auto { min: 0, max: 0 },
+            },
+            fixed => fixed,
+        };
+        o.cluster.seed = self.seed;
+        o.cluster.n_runs = self.runs.max(1);
+        o.cluster.dims = self.dims.max(2);
+        o.themes_file = self.themes.clone();
+        o.top_keywords = top.max(1);
+        o
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Topics(args) => {
+            let options = args.common.options(args.top);
+            let report = topics::run(&options)?;
+            let written = output::write_topics(&report, &args.out)?;
+            if !args.quiet {
+                print!("{}", output::summary(&report));
+                let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+                println!("\nWrote {}", names.join(", "));
+            }
+        }
+        Command::Keywords(args) => {
+            let options = args.common.options(15);
+            let corpus = corpus::load(&options.inputs, &options.segment)?;
+            let groups = keywords::keywords(&corpus, args.by, args.method, args.top, &options)?;
+            if args.json {
+                print!("{}", String::from_utf8_lossy(&output::json_bytes(&groups)));
+            } else {
+                print!("{}", keywords::render(&groups));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}

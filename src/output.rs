@@ -1,0 +1,225 @@
+//! Writing results: `topics.json`, CSV tables (UTF-8 with a BOM so that Excel reads Chinese), and the
+//! terminal summary. Files are written to a temporary name and renamed, so a run that is interrupted never
+//! leaves half a file.
+
+use crate::error::{Error, Result};
+use crate::topics::TopicsReport;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Writes bytes to `path` through a temporary file in the same directory.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// A CSV table as UTF-8 bytes with a BOM.
+pub fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(BOM.to_vec());
+    writer.write_record(header).expect("writing to memory");
+    for row in rows {
+        writer.write_record(&row).expect("writing to memory");
+    }
+    writer.into_inner().expect("flushing to memory")
+}
+
+pub fn json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(value).expect("report types serialise");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Writes `topics.json`, `articles.csv`, `clusters.csv` and `skipped.csv`; returns the paths written.
+pub fn write_topics(report: &TopicsReport, out: &Path) -> Result<Vec<PathBuf>> {
+    let files = [
+        ("topics.json", json_bytes(report)),
+        ("articles.csv", articles_csv(report)),
+        ("clusters.csv", clusters_csv(report)),
+        ("skipped.csv", skipped_csv(report)),
+    ];
+    let mut written = Vec::new();
+    for (name, bytes) in files {
+        let path = out.join(name);
+        write_atomic(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.clone().unwrap_or_default()
+}
+
+fn articles_csv(report: &TopicsReport) -> Vec<u8> {
+    let header = [
+        "id",
+        "source",
+        "file",
+        "line",
+        "title",
+        "county",
+        "county_code",
+        "city",
+        "province",
+        "date",
+        "cluster",
+        "theme",
+        "theme_label",
+        "confidence",
+        "keywords",
+    ];
+    let rows = report.articles.iter().map(|a| {
+        vec![
+            a.id.clone(),
+            a.source.clone(),
+            a.file.clone(),
+            a.line.map(|l| l.to_string()).unwrap_or_default(),
+            a.title.clone(),
+            opt(&a.county),
+            opt(&a.county_code),
+            opt(&a.city),
+            opt(&a.province),
+            opt(&a.date),
+            a.cluster.to_string(),
+            a.theme.clone(),
+            report.themes.label(&a.theme).to_string(),
+            format!("{:.4}", a.confidence),
+            a.keywords
+                .iter()
+                .map(|k| k.word.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ]
+    });
+    csv_bytes(&header, rows)
+}
+
+fn clusters_csv(report: &TopicsReport) -> Vec<u8> {
+    let header = [
+        "id",
+        "size",
+        "theme",
+        "label",
+        "theme_share",
+        "keywords",
+        "weights",
+    ];
+    let rows = report.clusters.iter().map(|c| {
+        vec![
+            c.id.to_string(),
+            c.size.to_string(),
+            c.theme.clone(),
+            c.label.clone(),
+            format!("{:.4}", c.theme_share),
+            c.keywords
+                .iter()
+                .map(|k| k.word.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            c.keywords
+                .iter()
+                .map(|k| format!("{:.4}", k.weight))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ]
+    });
+    csv_bytes(&header, rows)
+}
+
+fn skipped_csv(report: &TopicsReport) -> Vec<u8> {
+    let rows = report.skipped.iter().map(|s| {
+        vec![
+            s.source.clone(),
+            s.line.map(|l| l.to_string()).unwrap_or_default(),
+            s.reason.clone(),
+        ]
+    });
+    csv_bytes(&["source", "line", "reason"], rows)
+}
+
+/// The terminal summary: themes with sizes, labels and keywords, then the articles of each theme.
+pub fn summary(report: &TopicsReport) -> String {
+    let m = &report.meta;
+    let mut s = String::new();
+    let k_how = match m.k_choice {
+        crate::cluster::KChoice::Auto { .. } => format!("chosen by silhouette {:.3}", m.silhouette),
+        crate::cluster::KChoice::Fixed { .. } => format!("given; silhouette {:.3}", m.silhouette),
+    };
+    let _ = writeln!(
+        s,
+        "{} articles (+{} captions) from {} file(s), {} record(s) read, {} skipped; {} themes ({k_how}), seed {}",
+        m.counts.articles, m.counts.captions, m.counts.files, m.counts.records, m.counts.skipped, m.k, m.seed
+    );
+    for c in &report.clusters {
+        let words: Vec<&str> = c
+            .keywords
+            .iter()
+            .take(10)
+            .map(|k| k.word.as_str())
+            .collect();
+        let _ = writeln!(
+            s,
+            "\nTheme {} · {} [{}] · {} articles",
+            c.id, c.label, c.theme, c.size
+        );
+        let _ = writeln!(s, "  keywords: {}", words.join(" "));
+        for a in report.articles.iter().filter(|a| a.cluster == c.id) {
+            let county = a.county.as_deref().unwrap_or("(no county)");
+            let own = if a.theme != c.theme {
+                format!(" → {}", a.theme)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                s,
+                "  - {county:<6} {}  ({:.2}{own})",
+                display_title(&a.title),
+                a.confidence
+            );
+        }
+    }
+    let mut by_theme: Vec<(String, usize)> = Vec::new();
+    for a in &report.articles {
+        match by_theme.iter_mut().find(|(t, _)| *t == a.theme) {
+            Some((_, n)) => *n += 1,
+            None => by_theme.push((a.theme.clone(), 1)),
+        }
+    }
+    let parts: Vec<String> = by_theme
+        .iter()
+        .map(|(t, n)| format!("{} {} {n}", t, report.themes.label(t)))
+        .collect();
+    let _ = writeln!(s, "\nArticles by theme: {}", parts.join(", "));
+    for sk in report.skipped.iter().take(10) {
+        let line = sk.line.map(|l| format!(":{l}")).unwrap_or_default();
+        let _ = writeln!(s, "skipped {}{line}: {}", sk.source, sk.reason);
+    }
+    if report.skipped.len() > 10 {
+        let _ = writeln!(
+            s,
+            "… and {} more skipped (see skipped.csv)",
+            report.skipped.len() - 10
+        );
+    }
+    s
+}
+
+fn display_title(title: &str) -> String {
+    if title.is_empty() {
+        "(untitled)".into()
+    } else {
+        title.chars().filter(|c| !c.is_control()).collect()
+    }
+}

@@ -1,0 +1,245 @@
+//! Reading input: `.txt` newspaper pages, `.jsonl` and `.csv` records, from files or directories.
+//!
+//! A page is handed to [`crate::split`] to be cut into articles; a JSONL or CSV record is one article.
+
+use crate::error::{Error, Result};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One unit of input before splitting: a whole page, or one record of a table.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The file it came from, as the user named it (or `seeds/…` for the bundled pages).
+    pub file: String,
+    /// 1-based line (JSONL) or record line (CSV); `None` for a page.
+    pub line: Option<usize>,
+    pub kind: RecordKind,
+    pub text: String,
+    /// Every field of a JSONL/CSV record but `text`, kept as given.
+    pub fields: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    /// A `.txt` page that holds several articles.
+    Page,
+    /// A JSONL or CSV record that is one article.
+    Article,
+}
+
+/// Something the user gave that is not analysed, with the reason.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct Skipped {
+    pub source: String,
+    pub line: Option<usize>,
+    pub reason: String,
+}
+
+/// Everything read from the inputs.
+#[derive(Debug, Default)]
+pub struct Input {
+    pub records: Vec<Record>,
+    pub skipped: Vec<Skipped>,
+    pub files: Vec<String>,
+}
+
+const EXTENSIONS: [&str; 3] = ["txt", "jsonl", "csv"];
+
+/// Reads files and directories (recursively, in sorted order so that runs are reproducible).
+pub fn read_inputs(paths: &[PathBuf]) -> Result<Input> {
+    let mut input = Input::default();
+    for path in paths {
+        if path.is_dir() {
+            let files = files_under(path)?;
+            let before = input.records.len() + input.skipped.len();
+            for file in files {
+                read_file(&file, &mut input)?;
+            }
+            if input.records.len() + input.skipped.len() == before {
+                return Err(Error::input(
+                    path,
+                    None,
+                    "no .txt, .jsonl or .csv files in this directory",
+                ));
+            }
+        } else if path.exists() {
+            if extension(path).is_none() {
+                return Err(Error::input(
+                    path,
+                    None,
+                    "unsupported file type: give .txt pages, .jsonl or .csv files",
+                ));
+            }
+            read_file(path, &mut input)?;
+        } else {
+            return Err(Error::input(path, None, "no such file or directory"));
+        }
+    }
+    Ok(input)
+}
+
+fn extension(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    EXTENSIONS.into_iter().find(|e| *e == ext)
+}
+
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| Error::io(&d, e))?;
+        for entry in entries {
+            let path = entry.map_err(|e| Error::io(&d, e))?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if extension(&path).is_some() {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn read_file(path: &Path, input: &mut Input) -> Result<()> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let name = path.display().to_string();
+    input.files.push(name.clone());
+    let text = decode(path, &bytes)?;
+    match extension(path) {
+        Some("txt") => push_page(name, text, input),
+        Some("jsonl") => read_jsonl(path, &name, &text, input)?,
+        Some("csv") => read_csv(path, &name, &text, input)?,
+        _ => unreachable!("files are filtered by extension"),
+    }
+    Ok(())
+}
+
+/// Adds a page (or reports it skipped when it holds no text).
+pub fn push_page(name: String, text: String, input: &mut Input) {
+    if text.trim().is_empty() {
+        input.skipped.push(Skipped {
+            source: name,
+            line: None,
+            reason: "empty file".into(),
+        });
+        return;
+    }
+    input.records.push(Record {
+        file: name,
+        line: None,
+        kind: RecordKind::Page,
+        text,
+        fields: BTreeMap::new(),
+    });
+}
+
+fn decode(path: &Path, bytes: &[u8]) -> Result<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        Error::input(
+            path,
+            None,
+            format!(
+                "not valid UTF-8 (first bad byte at offset {}); convert it to UTF-8 first",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+fn read_jsonl(path: &Path, name: &str, text: &str, input: &mut Input) -> Result<()> {
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: Value = serde_json::from_str(line)
+            .map_err(|e| Error::input(path, Some(line_no), format!("not valid JSON: {e}")))?;
+        let Value::Object(map) = value else {
+            return Err(Error::input(
+                path,
+                Some(line_no),
+                "expected a JSON object with a `text` field",
+            ));
+        };
+        let mut fields = BTreeMap::new();
+        let mut text = None;
+        for (key, value) in map {
+            let value = match value {
+                Value::String(s) => s,
+                Value::Null => continue,
+                other => other.to_string(),
+            };
+            if key == "text" {
+                text = Some(value);
+            } else {
+                fields.insert(key, value);
+            }
+        }
+        let text =
+            text.ok_or_else(|| Error::input(path, Some(line_no), "field `text` is missing"))?;
+        push_article(input, name, line_no, text, fields);
+    }
+    Ok(())
+}
+
+fn read_csv(path: &Path, name: &str, text: &str, input: &mut Input) -> Result<()> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::input(path, Some(1), format!("cannot read the header: {e}")))?
+        .clone();
+    if !headers.iter().any(|h| h == "text") {
+        return Err(Error::input(
+            path,
+            Some(1),
+            "the header has no `text` column",
+        ));
+    }
+    for row in reader.records() {
+        let row = row.map_err(|e| {
+            let line = e.position().map(|p| p.line() as usize);
+            Error::input(path, line, format!("bad CSV row: {e}"))
+        })?;
+        let line_no = row.position().map(|p| p.line() as usize).unwrap_or(0);
+        let mut fields = BTreeMap::new();
+        let mut text = String::new();
+        for (key, value) in headers.iter().zip(row.iter()) {
+            if key == "text" {
+                text = value.to_string();
+            } else if !value.is_empty() {
+                fields.insert(key.to_string(), value.to_string());
+            }
+        }
+        push_article(input, name, line_no, text, fields);
+    }
+    Ok(())
+}
+
+fn push_article(
+    input: &mut Input,
+    name: &str,
+    line: usize,
+    text: String,
+    fields: BTreeMap<String, String>,
+) {
+    if text.trim().is_empty() {
+        input.skipped.push(Skipped {
+            source: name.to_string(),
+            line: Some(line),
+            reason: "empty `text`".into(),
+        });
+        return;
+    }
+    input.records.push(Record {
+        file: name.to_string(),
+        line: Some(line),
+        kind: RecordKind::Article,
+        text,
+        fields,
+    });
+}

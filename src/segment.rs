@@ -1,0 +1,168 @@
+//! Segmentation: jieba-rs with the project's user dictionary and county names, parts of speech to keep
+//! content words, and a Chinese stop-word list (ISO list plus news boilerplate).
+
+use crate::county::Gazetteer;
+use crate::error::{Error, Result};
+use jieba_rs::Jieba;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+const USER_DICT: &str = include_str!("data/user_dict.txt");
+const NEWS_STOPWORDS: &str = include_str!("data/stopwords_news.txt");
+/// Frequency for county names: high enough that jieba never splits them again.
+const PLACE_FREQ: usize = 50_000;
+
+/// What to load on top of the built-in dictionary and stop words.
+#[derive(Debug, Clone, Default)]
+pub struct SegmentOptions {
+    pub user_dicts: Vec<PathBuf>,
+    pub stopword_files: Vec<PathBuf>,
+    /// Keep place names (POS `ns`) as features; off by default so that themes are not clusters of places.
+    pub keep_places: bool,
+    /// Let jieba's HMM guess words missing from the dictionary (names, new words); off, they split into
+    /// single characters, which are dropped.
+    pub hmm: bool,
+}
+
+pub struct Segmenter {
+    jieba: Jieba,
+    /// Tags from the user dictionaries and the gazetteer. jieba-rs's `add_word` keeps the old tag of a word
+    /// it already knows (养老 stays a person name, `nr`), so ours are applied after tagging.
+    tags: HashMap<String, String>,
+    stopwords: HashSet<String>,
+    keep_places: bool,
+    hmm: bool,
+}
+
+impl Segmenter {
+    pub fn new(options: &SegmentOptions, gazetteer: &Gazetteer) -> Result<Self> {
+        let mut jieba = Jieba::new();
+        let mut tags = HashMap::new();
+        for county in gazetteer.counties() {
+            jieba.add_word(&county.name, Some(PLACE_FREQ), Some("ns"));
+            tags.insert(county.name.clone(), "ns".to_string());
+        }
+        load_user_dict(
+            &mut jieba,
+            &mut tags,
+            USER_DICT,
+            Path::new("<built-in user_dict.txt>"),
+        )?;
+        for path in &options.user_dicts {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            load_user_dict(&mut jieba, &mut tags, &text, path)?;
+        }
+        let mut stopwords: HashSet<String> = stop_words::get(stop_words::Language::Chinese)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        stopwords.extend(word_lines(NEWS_STOPWORDS).map(str::to_string));
+        for path in &options.stopword_files {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            stopwords.extend(word_lines(&text).map(str::to_string));
+        }
+        Ok(Segmenter {
+            jieba,
+            tags,
+            stopwords,
+            keep_places: options.keep_places,
+            hmm: options.hmm,
+        })
+    }
+
+    /// All words of a text as jieba cuts them (for tests and concordance).
+    pub fn cut<'a>(&'a self, text: &'a str) -> Vec<&'a str> {
+        self.jieba
+            .cut(text, self.hmm)
+            .into_iter()
+            .map(|t| t.word)
+            .collect()
+    }
+
+    /// The content words of a text, in order.
+    pub fn content_words(&self, text: &str) -> Vec<String> {
+        self.jieba
+            .tag(text, self.hmm)
+            .into_iter()
+            .filter(|t| {
+                self.is_content(t.word, self.tags.get(t.word).map_or(t.tag, String::as_str))
+            })
+            .map(|t| t.word.to_string())
+            .collect()
+    }
+
+    /// Content words of many texts, segmented in parallel; the order of the output is the order of the input.
+    pub fn content_words_all(&self, texts: &[&str]) -> Vec<Vec<String>> {
+        texts.par_iter().map(|t| self.content_words(t)).collect()
+    }
+
+    pub fn is_stopword(&self, word: &str) -> bool {
+        self.stopwords.contains(word)
+    }
+
+    fn is_content(&self, word: &str, tag: &str) -> bool {
+        word.chars().count() >= 2
+            && word.chars().any(is_cjk)
+            && !word
+                .chars()
+                .any(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
+            && keeps_tag(tag, self.keep_places)
+            && !self.stopwords.contains(word)
+    }
+}
+
+/// Nouns, verbal nouns, verbs, adjectives, idioms and abbreviations carry content; person names,
+/// numbers, pronouns, particles and time words do not.
+fn keeps_tag(tag: &str, keep_places: bool) -> bool {
+    match tag {
+        "nr" | "nrfg" | "nrt" | "m" | "mq" | "q" | "r" | "p" | "c" | "u" | "uj" | "ul" | "uz"
+        | "ug" | "ud" | "uv" | "d" | "t" | "tg" | "f" | "e" | "y" | "o" | "h" | "k" | "zg"
+        | "df" | "dg" | "mg" | "rr" | "rz" | "ry" => false,
+        "ns" | "nsf" => keep_places,
+        _ => true,
+    }
+}
+
+pub fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{20000}'..='\u{2A6DF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// Lines of a word-list file, without comments and blanks.
+pub fn word_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+fn load_user_dict(
+    jieba: &mut Jieba,
+    tags: &mut HashMap<String, String>,
+    text: &str,
+    path: &Path,
+) -> Result<()> {
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut parts = line.split_whitespace();
+        let word = parts.next().expect("non-empty line has a first part");
+        let freq = match parts.next() {
+            Some(f) => Some(f.parse::<usize>().map_err(|_| {
+                Error::input(
+                    path,
+                    Some(i + 1),
+                    format!("frequency `{f}` is not a whole number (line: `word [freq] [tag]`)"),
+                )
+            })?),
+            None => None,
+        };
+        // A word without a frequency gets one that keeps it whole.
+        let freq = freq.or_else(|| Some(jieba.suggest_freq(word).max(PLACE_FREQ)));
+        let tag = parts.next().unwrap_or("n");
+        jieba.add_word(word, freq, Some(tag));
+        tags.insert(word.to_string(), tag.to_string());
+    }
+    Ok(())
+}

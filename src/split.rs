@@ -1,0 +1,581 @@
+//! Splitting newspaper pages into articles, and turning table records into articles.
+//!
+//! A page is a sequence of paragraphs (non-empty lines). Each paragraph is classified by its form
+//! (headline, `——` subtitle, reporter line, byline in parentheses, photo credit, caption, body text),
+//! then a small state machine groups them:
+//! - a block of headline lines before body text starts an article; the block's last line is the title,
+//!   unless a `——` subtitle follows it, or the line before it is a two-part headline (`流动不流失 流动不脱管`)
+//!   and the last line is then its subtitle; earlier lines are section banners, lines that only name a place
+//!   (`平遥县岳壁乡`) are kickers;
+//! - body text that follows a paragraph ending mid-sentence continues it: the line break the layout put
+//!   there is removed, and any short lines in between (captions, a headline set into the text) are taken out;
+//! - a byline `(闫虹霞 马金金)` ends an article; a photo credit (`本报记者 赵浩 摄`) turns the paragraph
+//!   before it into a photo caption.
+//!
+//! Photo captions come out as separate short items of kind [`ArticleKind::Caption`].
+
+use crate::read::{Record, RecordKind};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleKind {
+    Article,
+    Caption,
+}
+
+/// One article (or caption) with where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    pub id: String,
+    pub file: String,
+    /// Line of the JSONL/CSV record; `None` for an article cut from a page.
+    pub line: Option<usize>,
+    pub kind: ArticleKind,
+    /// A page banner or column above the headline (`抓党建促基层治理能力提升`).
+    pub section: Option<String>,
+    /// A line that only names the place (`平遥县岳壁乡`).
+    pub kicker: Option<String>,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    pub text: String,
+    /// Character offsets `[start, end)` of the article in its page.
+    pub span: Option<(usize, usize)>,
+    /// Metadata fields of a JSONL/CSV record (everything but `text`).
+    pub fields: BTreeMap<String, String>,
+}
+
+/// Turns input records into articles: pages are split, table records are one article each.
+pub fn articles_from_records(records: &[Record]) -> Vec<Article> {
+    let mut out = Vec::new();
+    for record in records {
+        match record.kind {
+            RecordKind::Page => out.extend(split_page(&record.file, &record.text)),
+            RecordKind::Article => out.push(article_from_record(record)),
+        }
+    }
+    out
+}
+
+fn article_from_record(record: &Record) -> Article {
+    let line = record.line.unwrap_or(0);
+    let id = record
+        .fields
+        .get("id")
+        .cloned()
+        .unwrap_or_else(|| format!("{}:{line}", file_stem(&record.file)));
+    Article {
+        id,
+        file: record.file.clone(),
+        line: record.line,
+        kind: ArticleKind::Article,
+        section: None,
+        kicker: None,
+        title: record.fields.get("title").cloned().unwrap_or_default(),
+        subtitle: None,
+        authors: Vec::new(),
+        text: record.text.clone(),
+        span: None,
+        fields: record.fields.clone(),
+    }
+}
+
+fn file_stem(file: &str) -> String {
+    std::path::Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.to_string())
+}
+
+/// A non-empty line of a page with its character offsets.
+#[derive(Debug, Clone)]
+struct Para {
+    text: String,
+    start: usize,
+    end: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Class {
+    Heading,
+    Subtitle,
+    Column,
+    Reporter(Vec<String>),
+    Byline(Vec<String>),
+    PhotoCredit(Vec<String>),
+    /// A photo caption written as a short sentence, or a line such as `资料图片`.
+    Caption,
+    Marker,
+    Body,
+}
+
+const SENTENCE_END: &[char] = &['。', '！', '？', '!', '?', '…'];
+const CLAUSE_PUNCT: &[char] = &['，', ',', '。', '；', ';', '！', '!', '？', '?'];
+const CLOSERS: &[char] = &['”', '’', '」', '』', '）', ')'];
+const REPORTER_PREFIXES: &[&str] = &[
+    "本报记者",
+    "本报见习记者",
+    "本报通讯员",
+    "见习记者",
+    "记者",
+    "通讯员",
+    "□",
+];
+const CAPTION_WORDS: &[&str] = &["正在", "现场", "图为", "合影", "留影"];
+
+/// Splits one page into articles and captions.
+pub fn split_page(file: &str, text: &str) -> Vec<Article> {
+    let paras = paragraphs(text);
+    let mut builder = Builder::default();
+    for para in paras {
+        let class = classify(&para.text);
+        builder.push(para, class);
+    }
+    builder.finish(file)
+}
+
+fn paragraphs(text: &str) -> Vec<Para> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let chars = line.chars().count();
+        let trimmed = line.trim();
+        if !trimmed.is_empty() {
+            let lead = line.chars().take_while(|c| c.is_whitespace()).count();
+            let len = trimmed.chars().count();
+            out.push(Para {
+                text: trimmed.to_string(),
+                start: offset + lead,
+                end: offset + lead + len,
+            });
+        }
+        offset += chars;
+    }
+    out
+}
+
+fn classify(text: &str) -> Class {
+    let len = text.chars().count();
+    if let Some(authors) = byline(text) {
+        return Class::Byline(authors);
+    }
+    if len <= 30 && (text.ends_with(" 摄") || text.ends_with("摄影")) {
+        return Class::PhotoCredit(names(&strip_reporter_words(
+            text.trim_end_matches("摄影").trim_end_matches('摄'),
+        )));
+    }
+    if len <= 40 && !has_clause_punct(text) && REPORTER_PREFIXES.iter().any(|p| text.starts_with(p))
+    {
+        return Class::Reporter(names(&strip_reporter_words(text)));
+    }
+    if text.starts_with('—') {
+        return Class::Subtitle;
+    }
+    if len <= 8
+        && (text.starts_with('「') && text.ends_with('」')
+            || text.starts_with('【') && text.ends_with('】'))
+    {
+        return Class::Column;
+    }
+    if text == "资料图片" || text.starts_with("图为") && len <= 40 {
+        return Class::Marker;
+    }
+    let sentence_caption = len <= 30
+        && text.ends_with('。')
+        && !has_clause_punct(&text[..text.len() - '。'.len_utf8()]);
+    let heading_like = len <= 45 && !has_clause_punct(text) && !text.starts_with("本报讯");
+    if sentence_caption
+        || heading_like && CAPTION_WORDS.iter().any(|w| text.contains(w)) && !is_two_part(text)
+    {
+        return Class::Caption;
+    }
+    if heading_like {
+        return Class::Heading;
+    }
+    Class::Body
+}
+
+fn has_clause_punct(text: &str) -> bool {
+    text.contains(CLAUSE_PUNCT)
+}
+
+/// `(闫虹霞 马金金)` or `（赵慧）`: names in parentheses standing alone.
+fn byline(text: &str) -> Option<Vec<String>> {
+    let inner = text.strip_prefix(['(', '（'])?.strip_suffix([')', '）'])?;
+    let len = inner.chars().count();
+    let plain = inner
+        .chars()
+        .all(|c| !c.is_ascii_punctuation() && !CLAUSE_PUNCT.contains(&c) && c != '、');
+    (len >= 2 && len <= 24 && plain).then(|| names(inner))
+}
+
+/// A byline at the end of a body paragraph: `……保驾护航。(张春燕)`.
+fn trailing_byline(text: &str) -> Option<(String, Vec<String>)> {
+    if !text.ends_with([')', '）']) {
+        return None;
+    }
+    let open = text.rfind(['(', '（'])?;
+    let (body, tail) = text.split_at(open);
+    let authors = byline(tail)?;
+    body.ends_with(SENTENCE_END)
+        .then(|| (body.to_string(), authors))
+}
+
+fn strip_reporter_words(text: &str) -> String {
+    let mut out = text.replace('□', " ");
+    for word in REPORTER_PREFIXES.iter().take(REPORTER_PREFIXES.len() - 1) {
+        out = out.replace(word, " ");
+    }
+    out
+}
+
+fn names(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || c == '\u{3000}')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether a paragraph stops mid-sentence, so that the next body paragraph continues it.
+fn unterminated(text: &str) -> bool {
+    let mut rev = text.chars().rev();
+    match rev.next() {
+        Some(c) if SENTENCE_END.contains(&c) => false,
+        Some(c) if CLOSERS.contains(&c) => !rev.next().is_some_and(|p| SENTENCE_END.contains(&p)),
+        Some(_) => true,
+        None => false,
+    }
+}
+
+/// A headline in two parallel halves separated by a space: `党建扎根基层 服务温暖民心`.
+fn is_two_part(text: &str) -> bool {
+    text.split([' ', '\u{3000}'])
+        .filter(|p| !p.is_empty())
+        .filter(|p| p.chars().count() >= 3)
+        .count()
+        >= 2
+}
+
+const PLACE_SUFFIXES: &[&str] = &[
+    "省", "市", "县", "区", "旗", "乡", "镇", "村", "街道", "社区",
+];
+
+/// A line that only names a place: `平遥县朱坑乡南依涧村`, `山西省孝义市`.
+fn is_place_only(text: &str) -> bool {
+    let len = text.chars().count();
+    let Some(suffix) = PLACE_SUFFIXES.iter().find(|s| text.ends_with(*s)) else {
+        return false;
+    };
+    let head = &text[..text.len() - suffix.len()];
+    (3..=14).contains(&len) && head.contains(['省', '市', '县', '区', '旗', '乡', '镇'])
+}
+
+/// Splits a place named before a headline: `山西省孝义市 五笔润色绘新景` → (`山西省孝义市`, `五笔润色绘新景`).
+fn split_kicker(title: &str) -> (Option<String>, String) {
+    if let Some(pos) = title.find([' ', '：', ':', '\u{3000}']) {
+        let (head, rest) = title.split_at(pos);
+        let rest = rest.trim_start_matches([' ', '：', ':', '\u{3000}']).trim();
+        if is_place_only(head) && !rest.is_empty() {
+            return (Some(head.to_string()), rest.to_string());
+        }
+    }
+    (None, title.to_string())
+}
+
+#[derive(Debug, Default)]
+struct Draft {
+    kind: Option<ArticleKind>,
+    section: Option<String>,
+    kicker: Option<String>,
+    title: String,
+    subtitle: Option<String>,
+    authors: Vec<String>,
+    paras: Vec<String>,
+    start: usize,
+    end: usize,
+    closed: bool,
+}
+
+impl Draft {
+    fn caption(para: &Para, authors: Vec<String>) -> Self {
+        Draft {
+            kind: Some(ArticleKind::Caption),
+            title: para.text.clone(),
+            paras: vec![para.text.clone()],
+            start: para.start,
+            end: para.end,
+            authors,
+            closed: true,
+            ..Draft::default()
+        }
+    }
+
+    fn continues_with(&self, text: &str) -> bool {
+        !self.closed
+            && self.paras.last().is_some_and(|p| unterminated(p))
+            && !text.starts_with("本报讯")
+    }
+}
+
+#[derive(Debug, Default)]
+struct Builder {
+    done: Vec<Draft>,
+    current: Option<Draft>,
+    pending: Vec<(Para, Class)>,
+    /// Where the last body paragraph of `current` started, for photo credits.
+    last_body: Option<Para>,
+}
+
+impl Builder {
+    fn push(&mut self, para: Para, class: Class) {
+        match class {
+            Class::Body => self.body(para),
+            Class::Byline(authors) => {
+                self.flush_pending_as_captions();
+                if let Some(cur) = self.current.as_mut() {
+                    cur.authors = authors;
+                    cur.end = para.end;
+                    cur.closed = true;
+                }
+            }
+            Class::PhotoCredit(authors) => self.photo_credit(authors),
+            _ => self.pending.push((para, class)),
+        }
+    }
+
+    fn body(&mut self, para: Para) {
+        let (text, trailing) = match trailing_byline(&para.text) {
+            Some((body, authors)) => (body, Some(authors)),
+            None => (para.text.clone(), None),
+        };
+        let continues = self
+            .current
+            .as_ref()
+            .is_some_and(|c| c.continues_with(&text));
+        let has_heading = self
+            .pending
+            .iter()
+            .any(|(_, c)| *c == Class::Heading || *c == Class::Subtitle);
+        if continues {
+            self.take_interjections();
+            let cur = self.current.as_mut().expect("continues implies current");
+            cur.paras
+                .last_mut()
+                .expect("continues implies a paragraph")
+                .push_str(&text);
+            cur.end = para.end;
+        } else if self.pending_is_subhead(&text) {
+            let (subhead, _) = self.pending.pop().expect("one pending line");
+            let cur = self
+                .current
+                .as_mut()
+                .expect("a subhead needs an open article");
+            cur.paras.push(subhead.text);
+            cur.paras.push(text);
+            cur.end = para.end;
+        } else if has_heading
+            || self.pending_reporter()
+            || self.current.as_ref().is_none_or(|c| c.closed)
+            || text.starts_with("本报讯")
+        {
+            self.start_article(&para, text);
+        } else {
+            self.flush_pending_as_captions();
+            let cur = self.current.as_mut().expect("checked above");
+            cur.paras.push(text);
+            cur.end = para.end;
+        }
+        self.last_body = Some(para.clone());
+        if let (Some(authors), Some(cur)) = (trailing, self.current.as_mut()) {
+            cur.authors = authors;
+            cur.closed = true;
+        }
+    }
+
+    /// One headline line inside an open article, followed by body text that does not start a news item
+    /// (`本报讯`): a subhead of that article, not a new one.
+    fn pending_is_subhead(&self, text: &str) -> bool {
+        let open = self
+            .current
+            .as_ref()
+            .is_some_and(|c| !c.closed && c.kind == Some(ArticleKind::Article));
+        open && !text.starts_with("本报讯")
+            && matches!(&self.pending[..], [(p, Class::Heading)] if !is_place_only(&p.text))
+    }
+
+    fn pending_reporter(&self) -> bool {
+        self.pending
+            .iter()
+            .any(|(_, c)| matches!(c, Class::Reporter(_)))
+    }
+
+    /// Short lines set into an article that continues after them: a missing headline, or captions.
+    fn take_interjections(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        let cur = self
+            .current
+            .as_mut()
+            .expect("called while an article continues");
+        let needs_title = cur.title.is_empty();
+        let title_at = needs_title
+            .then(|| {
+                let headings = || {
+                    pending
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (_, c))| *c == Class::Heading)
+                };
+                headings()
+                    .find(|(_, (p, _))| is_two_part(&p.text))
+                    .or_else(|| headings().next())
+                    .map(|(i, _)| i)
+            })
+            .flatten();
+        for (i, (para, class)) in pending.into_iter().enumerate() {
+            if Some(i) == title_at {
+                self.current.as_mut().expect("current").title = para.text;
+            } else if class != Class::Marker {
+                self.done.push(Draft::caption(&para, Vec::new()));
+            }
+        }
+    }
+
+    fn flush_pending_as_captions(&mut self) {
+        for (para, class) in std::mem::take(&mut self.pending) {
+            if class != Class::Marker && class != Class::Column {
+                self.done.push(Draft::caption(&para, Vec::new()));
+            }
+        }
+    }
+
+    fn start_article(&mut self, para: &Para, text: String) {
+        self.close_current();
+        let mut draft = Draft {
+            kind: Some(ArticleKind::Article),
+            start: para.start,
+            end: para.end,
+            ..Draft::default()
+        };
+        let mut headings = Vec::new();
+        let mut subtitle_after = None;
+        for (p, class) in std::mem::take(&mut self.pending) {
+            match class {
+                Class::Heading if is_place_only(&p.text) => draft.kicker = Some(p.text.clone()),
+                Class::Heading => headings.push(p.clone()),
+                Class::Subtitle => {
+                    subtitle_after = Some(headings.len());
+                    draft.subtitle = Some(p.text.trim_start_matches(['—', ' ']).to_string());
+                }
+                Class::Reporter(names) => draft.authors.extend(names),
+                Class::Column => draft.section = Some(p.text.clone()),
+                Class::Caption => self.done.push(Draft::caption(&p, Vec::new())),
+                Class::Marker | Class::Body | Class::Byline(_) | Class::PhotoCredit(_) => {}
+            }
+            draft.start = draft.start.min(p.start);
+        }
+        assign_headline(&mut draft, &headings, subtitle_after);
+        draft.paras.push(text);
+        self.current = Some(draft);
+    }
+
+    /// A photo credit: the body paragraph just before it was a photo caption, not article text.
+    fn photo_credit(&mut self, authors: Vec<String>) {
+        self.flush_pending_as_captions();
+        let Some(para) = self.last_body.take() else {
+            return;
+        };
+        let Some(cur) = self.current.as_mut() else {
+            return;
+        };
+        if cur.paras.len() > 1 {
+            cur.paras.pop();
+            self.done.push(Draft::caption(&para, authors));
+        } else {
+            cur.kind = Some(ArticleKind::Caption);
+            if cur.title.is_empty() {
+                cur.title = para.text.clone();
+            }
+            cur.authors = authors;
+            cur.closed = true;
+        }
+    }
+
+    fn close_current(&mut self) {
+        if let Some(cur) = self.current.take() {
+            self.done.push(cur);
+        }
+        self.last_body = None;
+    }
+
+    fn finish(mut self, file: &str) -> Vec<Article> {
+        self.close_current();
+        self.flush_pending_as_captions();
+        let mut drafts = self.done;
+        drafts.sort_by_key(|d| d.start);
+        let stem = file_stem(file);
+        let (mut n_articles, mut n_captions) = (0, 0);
+        drafts
+            .into_iter()
+            .map(|d| {
+                let kind = d.kind.unwrap_or(ArticleKind::Caption);
+                let id = match kind {
+                    ArticleKind::Article => {
+                        n_articles += 1;
+                        format!("{stem}#{n_articles}")
+                    }
+                    ArticleKind::Caption => {
+                        n_captions += 1;
+                        format!("{stem}#c{n_captions}")
+                    }
+                };
+                Article {
+                    id,
+                    file: file.to_string(),
+                    line: None,
+                    kind,
+                    section: d.section,
+                    kicker: d.kicker,
+                    title: d.title,
+                    subtitle: d.subtitle,
+                    authors: d.authors,
+                    text: d.paras.join("\n"),
+                    span: Some((d.start, d.end)),
+                    fields: BTreeMap::new(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Chooses title, subtitle and section from the headline lines above an article (rules in the module doc).
+fn assign_headline(draft: &mut Draft, headings: &[Para], subtitle_after: Option<usize>) {
+    let texts: Vec<&str> = headings.iter().map(|p| p.text.as_str()).collect();
+    let title_index = match subtitle_after {
+        Some(n) if n > 0 => Some(n - 1),
+        _ if texts.len() >= 2 => {
+            let (prev, last) = (texts[texts.len() - 2], texts[texts.len() - 1]);
+            if !is_two_part(last) && is_two_part(prev) && draft.subtitle.is_none() {
+                draft.subtitle = Some(last.to_string());
+                Some(texts.len() - 2)
+            } else {
+                Some(texts.len() - 1)
+            }
+        }
+        _ => texts.len().checked_sub(1),
+    };
+    let Some(t) = title_index else { return };
+    let banners: Vec<&str> = texts[..t].to_vec();
+    if !banners.is_empty() {
+        let banner = banners.join(" / ");
+        draft.section = Some(match draft.section.take() {
+            Some(column) => format!("{banner} / {column}"),
+            None => banner,
+        });
+    }
+    let (kicker, title) = split_kicker(texts[t]);
+    draft.title = title;
+    if kicker.is_some() {
+        draft.kicker = kicker;
+    }
+}

@@ -1,0 +1,302 @@
+//! Theme keywords and names.
+//!
+//! A cluster's keywords are its c-TF-IDF words (as in BERTopic): a word's share of all words in the cluster,
+//! times `ln(1 + A / f)` with `A` the mean number of words per cluster and `f` the word's count in the whole
+//! corpus, so that words common to every cluster sink.
+//!
+//! A cluster is named after the lexicon theme whose seed words carry the largest share of its top keywords'
+//! weight, if that share reaches [`MIN_THEME_SHARE`]; otherwise it is `other`. An article gets its cluster's
+//! theme, unless its own words point clearly elsewhere (the rule is [`article_theme`]'s).
+
+use crate::error::{Error, Result};
+use crate::vectors::TfIdf;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::Path;
+
+const BUILTIN_THEMES: &str = include_str!("data/themes.toml");
+/// How many top keywords of a cluster are weighed against the lexicon.
+const NAMING_KEYWORDS: usize = 30;
+/// The least share of keyword weight on one theme's seed words for a cluster to take that theme's name.
+pub const MIN_THEME_SHARE: f64 = 0.08;
+pub const OTHER: &str = "other";
+pub const OTHER_LABEL: &str = "其他";
+
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize, PartialEq)]
+pub struct Theme {
+    pub id: String,
+    pub label: String,
+    pub seeds: Vec<String>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+struct ThemeFile {
+    #[serde(default)]
+    theme: Vec<Theme>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Lexicon {
+    pub themes: Vec<Theme>,
+}
+
+impl Default for Lexicon {
+    fn default() -> Self {
+        Self::builtin()
+    }
+}
+
+impl Lexicon {
+    pub fn builtin() -> Self {
+        let file: ThemeFile =
+            toml::from_str(BUILTIN_THEMES).expect("the built-in themes.toml parses");
+        Lexicon { themes: file.theme }
+    }
+
+    /// Adds the themes of a TOML file; a theme with an id already known replaces it.
+    pub fn extend_from_file(&mut self, path: &Path) -> Result<()> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let file: ThemeFile = toml::from_str(&text).map_err(|e| {
+            let line = e.span().map(|s| text[..s.start].lines().count().max(1));
+            Error::input(
+                path,
+                line,
+                format!(
+                    "not a theme file ({}); expected [[theme]] entries with id, label and seeds",
+                    e.message()
+                ),
+            )
+        })?;
+        if file.theme.is_empty() {
+            return Err(Error::input(
+                path,
+                None,
+                "no [[theme]] entries (each needs id, label and seeds)",
+            ));
+        }
+        for theme in file.theme {
+            if theme.id == OTHER || theme.id.is_empty() {
+                return Err(Error::input(
+                    path,
+                    None,
+                    format!("theme id `{}` is reserved or empty", theme.id),
+                ));
+            }
+            match self.themes.iter_mut().find(|t| t.id == theme.id) {
+                Some(existing) => *existing = theme,
+                None => self.themes.push(theme),
+            }
+        }
+        Ok(())
+    }
+
+    /// Share of the given weighted words that falls on each theme's seed words.
+    pub fn shares(&self, words: &[(String, f64)]) -> Vec<f64> {
+        let total: f64 = words.iter().map(|(_, w)| w).sum();
+        self.themes
+            .iter()
+            .map(|t| {
+                let hit: f64 = words
+                    .iter()
+                    .filter(|(w, _)| matches_theme(w, t))
+                    .map(|(_, x)| x)
+                    .sum();
+                if total > 0.0 {
+                    hit / total
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    pub fn label(&self, id: &str) -> &str {
+        self.themes
+            .iter()
+            .find(|t| t.id == id)
+            .map_or(OTHER_LABEL, |t| t.label.as_str())
+    }
+}
+
+fn matches_theme(word: &str, theme: &Theme) -> bool {
+    theme
+        .seeds
+        .iter()
+        .any(|s| word == s || (s.chars().count() >= 2 && word.contains(s.as_str())))
+}
+
+/// The best theme for the given shares: (theme index, share), or `None` below [`MIN_THEME_SHARE`].
+pub fn best_theme(shares: &[f64]) -> Option<(usize, f64)> {
+    shares
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, s)| *s >= MIN_THEME_SHARE)
+        .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+}
+
+/// c-TF-IDF keywords of each cluster, best first.
+pub fn cluster_keywords(
+    tfidf: &TfIdf,
+    docs: &[Vec<String>],
+    labels: &[usize],
+    k: usize,
+    top: usize,
+) -> Vec<Vec<(String, f64)>> {
+    let index: HashMap<&str, usize> = tfidf
+        .features
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.as_str(), i))
+        .collect();
+    let counts = docs
+        .par_iter()
+        .zip(labels)
+        .fold(
+            || vec![HashMap::<usize, u64>::new(); k],
+            |mut acc, (doc, &label)| {
+                for w in doc {
+                    if let Some(&i) = index.get(w.as_str()) {
+                        *acc[label].entry(i).or_default() += 1;
+                    }
+                }
+                acc
+            },
+        )
+        .reduce(
+            || vec![HashMap::new(); k],
+            |mut a, b| {
+                for (ca, cb) in a.iter_mut().zip(b) {
+                    for (i, c) in cb {
+                        *ca.entry(i).or_default() += c;
+                    }
+                }
+                a
+            },
+        );
+    let mut corpus = vec![0u64; tfidf.features.len()];
+    for c in &counts {
+        for (&i, &n) in c {
+            corpus[i] += n;
+        }
+    }
+    let totals: Vec<u64> = counts.iter().map(|c| c.values().sum()).collect();
+    let mean_words = totals.iter().sum::<u64>() as f64 / k.max(1) as f64;
+    counts
+        .iter()
+        .zip(&totals)
+        .map(|(c, &total)| {
+            let mut words: Vec<(String, f64)> = c
+                .iter()
+                .map(|(&i, &n)| {
+                    let tf = n as f64 / total.max(1) as f64;
+                    (
+                        tfidf.features[i].clone(),
+                        tf * (1.0 + mean_words / corpus[i] as f64).ln(),
+                    )
+                })
+                .collect();
+            words.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            words.truncate(top);
+            words
+        })
+        .collect()
+}
+
+/// Order of clusters for stable numbering: largest first, ties by top keyword. `order[new] = old`.
+pub fn stable_order(sizes: &[usize], keywords: &[Vec<(String, f64)>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    let top = |c: usize| keywords[c].first().map(|(w, _)| w.as_str()).unwrap_or("");
+    order.sort_by(|&a, &b| {
+        sizes[b]
+            .cmp(&sizes[a])
+            .then_with(|| top(a).cmp(top(b)))
+            .then(a.cmp(&b))
+    });
+    order
+}
+
+/// A cluster's theme id from its keywords (`other` if no theme reaches the threshold).
+pub fn cluster_theme(lexicon: &Lexicon, keywords: &[(String, f64)]) -> (String, f64) {
+    let top: Vec<(String, f64)> = keywords.iter().take(NAMING_KEYWORDS).cloned().collect();
+    match best_theme(&lexicon.shares(&top)) {
+        Some((i, share)) => (lexicon.themes[i].id.clone(), share),
+        None => (OTHER.to_string(), 0.0),
+    }
+}
+
+/// Labels for clusters: the theme's label, with the top keywords added where several clusters share a theme.
+pub fn cluster_labels(
+    lexicon: &Lexicon,
+    themes: &[String],
+    keywords: &[Vec<(String, f64)>],
+) -> Vec<String> {
+    themes
+        .iter()
+        .zip(keywords)
+        .map(|(theme, kw)| {
+            let shared = themes.iter().filter(|t| *t == theme).count() > 1;
+            let top: Vec<&str> = kw.iter().take(3).map(|(w, _)| w.as_str()).collect();
+            if theme == OTHER || shared {
+                format!("{}（{}）", lexicon.label(theme), top.join("·"))
+            } else {
+                lexicon.label(theme).to_string()
+            }
+        })
+        .collect()
+}
+
+/// How much more a headline word weighs than a body word as evidence of an article's theme: headlines
+/// name the subject (`助推幸福养老提档升级`), bodies wander.
+pub const HEADLINE_BOOST: f64 = 3.0;
+/// How much more evidence an article's own theme needs than its cluster's theme to override it.
+pub const ARTICLE_OVERRIDE_RATIO: f64 = 1.5;
+
+/// An article's own words weighted by sublinear tf × corpus idf (every content word, not only features),
+/// words of its headline (`doc[..headline_len]`) boosted by [`HEADLINE_BOOST`].
+pub fn article_word_weights(
+    tfidf: &TfIdf,
+    doc: &[String],
+    headline_len: usize,
+) -> Vec<(String, f64)> {
+    let mut counts: HashMap<&str, (u32, bool)> = HashMap::new();
+    for (i, w) in doc.iter().enumerate() {
+        let entry = counts.entry(w.as_str()).or_default();
+        entry.0 += 1;
+        entry.1 |= i < headline_len;
+    }
+    let mut words: Vec<(String, f64)> = counts
+        .into_iter()
+        .map(|(w, (c, in_headline))| {
+            let boost = if in_headline { HEADLINE_BOOST } else { 1.0 };
+            (
+                w.to_string(),
+                boost * (1.0 + (c as f64).ln()) * tfidf.idf_of(w),
+            )
+        })
+        .collect();
+    words.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    words
+}
+
+/// An article's theme. It takes its cluster's theme, unless its own words point clearly elsewhere: its own
+/// best lexicon theme differs, holds at least [`MIN_THEME_SHARE`] of its word weight, and at least
+/// [`ARTICLE_OVERRIDE_RATIO`] times the share of the cluster's theme (any share, if the cluster is `other`). `shares` come from
+/// [`Lexicon::shares`] of the article's words. Returns (theme id, its share).
+pub fn article_theme(lexicon: &Lexicon, shares: &[f64], cluster_theme: &str) -> (String, f64) {
+    let own = best_theme(&shares);
+    let cluster_share = lexicon
+        .themes
+        .iter()
+        .position(|t| t.id == cluster_theme)
+        .map_or(0.0, |i| shares[i]);
+    match own {
+        Some((i, share))
+            if lexicon.themes[i].id != cluster_theme
+                && share >= ARTICLE_OVERRIDE_RATIO * cluster_share =>
+        {
+            (lexicon.themes[i].id.clone(), share)
+        }
+        _ => (cluster_theme.to_string(), cluster_share),
+    }
+}

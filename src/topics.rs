@@ -1,0 +1,369 @@
+//! `analyze topics`: the whole pipeline from input files to themes, keywords and the report model.
+
+use crate::cluster::{self, ClusterOptions, Clustering, KChoice, KScore};
+use crate::corpus::{self, Corpus};
+use crate::error::{Error, Result};
+use crate::read::Skipped;
+use crate::segment::SegmentOptions;
+use crate::themes::{self, Lexicon};
+use crate::vectors::{TfIdf, TfIdfOptions};
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Default)]
+pub struct TopicsOptions {
+    /// Files and directories; empty means the bundled seed pages.
+    pub inputs: Vec<PathBuf>,
+    pub segment: SegmentOptions,
+    pub tfidf: TfIdfOptions,
+    pub cluster: ClusterOptions,
+    pub themes_file: Option<PathBuf>,
+    /// Keywords kept per cluster (and per article: a third of it, at least 5).
+    pub top_keywords: usize,
+}
+
+impl TopicsOptions {
+    pub fn new() -> Self {
+        TopicsOptions {
+            top_keywords: 15,
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Keyword {
+    pub word: String,
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterReport {
+    pub id: usize,
+    pub size: usize,
+    pub theme: String,
+    pub label: String,
+    /// Share of the cluster's top keyword weight on its theme's seed words.
+    pub theme_share: f64,
+    pub keywords: Vec<Keyword>,
+    /// Ids of the articles nearest the cluster's centre, at most five.
+    pub examples: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleReport {
+    pub id: String,
+    /// The `source` field of the record if it has one, otherwise the file.
+    pub source: String,
+    pub file: String,
+    pub line: Option<usize>,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub section: Option<String>,
+    pub authors: Vec<String>,
+    pub county: Option<String>,
+    pub county_code: Option<String>,
+    pub city: Option<String>,
+    pub province: Option<String>,
+    /// Where the county came from: `field`, `title` or `text`.
+    pub county_from: Option<String>,
+    pub date: Option<String>,
+    pub cluster: usize,
+    pub theme: String,
+    /// Margin between the nearest and the second-nearest theme centre (0–1; low means between themes).
+    pub confidence: f64,
+    pub keywords: Vec<Keyword>,
+    /// Share of the article's word weight on each lexicon theme's seed words (the evidence for `theme`).
+    pub theme_shares: std::collections::BTreeMap<String, f64>,
+    /// Character offsets `[start, end)` in the page it was cut from.
+    pub span: Option<(usize, usize)>,
+    pub chars: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaptionReport {
+    pub id: String,
+    pub file: String,
+    pub text: String,
+    pub authors: Vec<String>,
+    pub county: Option<String>,
+    pub span: Option<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Counts {
+    pub files: usize,
+    pub records: usize,
+    pub articles: usize,
+    pub captions: usize,
+    pub skipped: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Meta {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub seed: u64,
+    pub k: usize,
+    pub k_choice: KChoice,
+    pub silhouette: f64,
+    pub features: usize,
+    pub min_df: usize,
+    pub max_df: f64,
+    pub options: serde_json::Value,
+    pub inputs: Vec<String>,
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicsReport {
+    pub meta: Meta,
+    pub clusters: Vec<ClusterReport>,
+    pub articles: Vec<ArticleReport>,
+    pub captions: Vec<CaptionReport>,
+    pub skipped: Vec<Skipped>,
+    /// The sweep behind `-k auto`: silhouette and inertia for each k tried.
+    pub k_selection: Vec<KScore>,
+    pub themes: Lexicon,
+}
+
+/// Runs the whole pipeline.
+pub fn run(options: &TopicsOptions) -> Result<TopicsReport> {
+    let mut lexicon = Lexicon::builtin();
+    if let Some(path) = &options.themes_file {
+        lexicon.extend_from_file(path)?;
+    }
+    let corpus = corpus::load(&options.inputs, &options.segment)?;
+    analyse(&corpus, &lexicon, options)
+}
+
+/// Vectors, clusters, keywords and themes of a prepared corpus.
+pub fn analyse(
+    corpus: &Corpus,
+    lexicon: &Lexicon,
+    options: &TopicsOptions,
+) -> Result<TopicsReport> {
+    let n = corpus.articles.len();
+    if n == 0 {
+        return Err(Error::Usage(format!(
+            "none of the {} input records has content words to analyse; see the skipped list",
+            corpus.records
+        )));
+    }
+    if let KChoice::Fixed { k } = options.cluster.k {
+        if k > n {
+            return Err(Error::Usage(format!(
+                "-k {k} asks for more themes than there are articles ({n}); give -k {n} or less, or -k auto"
+            )));
+        }
+    }
+    let tfidf = TfIdf::fit(&corpus.tokens, &options.tfidf);
+    let x = cluster::embed(&tfidf.matrix, options.cluster.dims, options.cluster.seed)?;
+    let mut cluster_options = options.cluster.clone();
+    cluster_options.k = default_k_range(options.cluster.k, n, lexicon.themes.len());
+    let mut clustering = cluster::cluster(&x, &cluster_options)?;
+    let k = clustering.k;
+    let keywords = themes::cluster_keywords(
+        &tfidf,
+        &corpus.tokens,
+        &clustering.labels,
+        k,
+        options.top_keywords,
+    );
+    let order = themes::stable_order(&clustering.sizes(), &keywords);
+    clustering.renumber(&order);
+    let keywords: Vec<Vec<(String, f64)>> = order.iter().map(|&o| keywords[o].clone()).collect();
+    let named: Vec<(String, f64)> = keywords
+        .iter()
+        .map(|kw| themes::cluster_theme(lexicon, kw))
+        .collect();
+    let theme_ids: Vec<String> = named.iter().map(|(t, _)| t.clone()).collect();
+    let labels = themes::cluster_labels(lexicon, &theme_ids, &keywords);
+    let articles = article_reports(corpus, &tfidf, &clustering, lexicon, &theme_ids, options);
+    let clusters = cluster_reports(&clustering, &keywords, &named, labels, corpus);
+    Ok(TopicsReport {
+        meta: meta(corpus, &tfidf, &clustering, options, cluster_options.k),
+        clusters,
+        articles,
+        captions: caption_reports(corpus),
+        skipped: corpus.skipped.clone(),
+        k_selection: clustering.k_scores.clone(),
+        themes: lexicon.clone(),
+    })
+}
+
+/// `-k auto` with no range given (`min == max == 0`) tries k from the number of lexicon themes (the themes
+/// the user says exist) to a third of the articles (a theme should average three articles or more), at most
+/// 20, and never fewer than 2.
+pub fn default_k_range(k: KChoice, n: usize, lexicon_themes: usize) -> KChoice {
+    match k {
+        KChoice::Auto { min: 0, max: 0 } => {
+            let max = (n / 3).clamp(2, 20);
+            KChoice::Auto {
+                min: lexicon_themes.clamp(2, max),
+                max,
+            }
+        }
+        other => other,
+    }
+}
+
+pub fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn keywords_of(words: &[(String, f64)], n: usize) -> Vec<Keyword> {
+    words
+        .iter()
+        .take(n)
+        .map(|(w, x)| Keyword {
+            word: w.clone(),
+            weight: round4(*x),
+        })
+        .collect()
+}
+
+fn article_reports(
+    corpus: &Corpus,
+    tfidf: &TfIdf,
+    clustering: &Clustering,
+    lexicon: &Lexicon,
+    cluster_themes: &[String],
+    options: &TopicsOptions,
+) -> Vec<ArticleReport> {
+    let per_article = (options.top_keywords / 3).max(5);
+    corpus
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let cluster = clustering.labels[i];
+            let words =
+                themes::article_word_weights(tfidf, &corpus.tokens[i], corpus.headline_tokens[i]);
+            let shares = lexicon.shares(&words);
+            let (theme, _) = themes::article_theme(lexicon, &shares, &cluster_themes[cluster]);
+            let county = corpus.counties[i].as_ref();
+            ArticleReport {
+                id: a.id.clone(),
+                source: a
+                    .fields
+                    .get("source")
+                    .cloned()
+                    .unwrap_or_else(|| a.file.clone()),
+                file: a.file.clone(),
+                line: a.line,
+                title: a.title.clone(),
+                subtitle: a.subtitle.clone(),
+                section: a.section.clone(),
+                authors: a.authors.clone(),
+                county: county.map(|c| c.name.clone()),
+                county_code: county.and_then(|c| c.code.clone()),
+                city: county.and_then(|c| c.city.clone()),
+                province: county.and_then(|c| c.province.clone()),
+                county_from: county.map(|c| c.from.to_string()),
+                date: a.fields.get("date").cloned(),
+                cluster,
+                theme,
+                confidence: round4(clustering.confidence[i]),
+                keywords: keywords_of(&tfidf.top_terms(i, per_article), per_article),
+                theme_shares: lexicon
+                    .themes
+                    .iter()
+                    .zip(&shares)
+                    .map(|(t, &x)| (t.id.clone(), round4(x)))
+                    .collect(),
+                span: a.span,
+                chars: a.text.chars().count(),
+            }
+        })
+        .collect()
+}
+
+fn cluster_reports(
+    clustering: &Clustering,
+    keywords: &[Vec<(String, f64)>],
+    named: &[(String, f64)],
+    labels: Vec<String>,
+    corpus: &Corpus,
+) -> Vec<ClusterReport> {
+    let sizes = clustering.sizes();
+    labels
+        .into_iter()
+        .enumerate()
+        .map(|(c, label)| {
+            let mut members: Vec<usize> = (0..clustering.labels.len())
+                .filter(|&i| clustering.labels[i] == c)
+                .collect();
+            members.sort_by(|&a, &b| {
+                clustering.similarity[b]
+                    .total_cmp(&clustering.similarity[a])
+                    .then(a.cmp(&b))
+            });
+            ClusterReport {
+                id: c,
+                size: sizes[c],
+                theme: named[c].0.clone(),
+                label,
+                theme_share: round4(named[c].1),
+                keywords: keywords_of(&keywords[c], keywords[c].len()),
+                examples: members
+                    .iter()
+                    .take(5)
+                    .map(|&i| corpus.articles[i].id.clone())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn caption_reports(corpus: &Corpus) -> Vec<CaptionReport> {
+    corpus
+        .captions
+        .iter()
+        .map(|(a, county)| CaptionReport {
+            id: a.id.clone(),
+            file: a.file.clone(),
+            text: a.text.clone(),
+            authors: a.authors.clone(),
+            county: county.as_ref().map(|c| c.name.clone()),
+            span: a.span,
+        })
+        .collect()
+}
+
+fn meta(
+    corpus: &Corpus,
+    tfidf: &TfIdf,
+    clustering: &Clustering,
+    options: &TopicsOptions,
+    k_choice: KChoice,
+) -> Meta {
+    Meta {
+        tool: "analyze",
+        version: env!("CARGO_PKG_VERSION"),
+        seed: options.cluster.seed,
+        k: clustering.k,
+        k_choice,
+        silhouette: round4(clustering.silhouette),
+        features: tfidf.features.len(),
+        min_df: tfidf.min_df,
+        max_df: tfidf.max_df,
+        options: serde_json::json!({
+            "tfidf": options.tfidf,
+            "cluster": options.cluster,
+            "keep_places": options.segment.keep_places,
+            "user_dicts": options.segment.user_dicts,
+            "stopword_files": options.segment.stopword_files,
+            "themes_file": options.themes_file,
+            "top_keywords": options.top_keywords,
+        }),
+        inputs: corpus.files.clone(),
+        counts: Counts {
+            files: corpus.files.len(),
+            records: corpus.records,
+            articles: corpus.articles.len(),
+            captions: corpus.captions.len(),
+            skipped: corpus.skipped.len(),
+        },
+    }
+}
