@@ -121,7 +121,7 @@ fn lsa(a: &CsMat<f64>, d: usize, seed: u64) -> Result<Array2<f64>> {
     let (n, v) = a.shape();
     let l = (d + 10).min(n).min(v);
     let at: CsMat<f64> = a.transpose_view().to_csr();
-    let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x5EED_15A);
+    let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x05EE_D15A);
     let omega = Array2::from_shape_fn((v, l), |_| rng.gen_range(-1.0..1.0));
     let mut y = sparse_dot(a, &omega);
     for _ in 0..2 {

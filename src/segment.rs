@@ -107,18 +107,21 @@ impl Segmenter {
             && !word
                 .chars()
                 .any(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
-            && keeps_tag(tag, self.keep_places)
+            && keeps_tag(tag, self.keep_places, self.hmm)
             && !self.stopwords.contains(word)
     }
 }
 
-/// Nouns, verbal nouns, verbs, adjectives, idioms and abbreviations carry content; person names,
-/// numbers, pronouns, particles and time words do not.
-fn keeps_tag(tag: &str, keep_places: bool) -> bool {
+/// Nouns, verbal nouns, verbs, adjectives, idioms and abbreviations carry content; numbers, pronouns,
+/// particles and time words do not. Person names (`nr`) are dropped only with the HMM on, which invents
+/// them; without it jieba's dictionary tags real words as names too (养老, 玉米), and unknown names fall
+/// apart into single characters anyway.
+fn keeps_tag(tag: &str, keep_places: bool, hmm: bool) -> bool {
     match tag {
-        "nr" | "nrfg" | "nrt" | "m" | "mq" | "q" | "r" | "p" | "c" | "u" | "uj" | "ul" | "uz"
-        | "ug" | "ud" | "uv" | "d" | "t" | "tg" | "f" | "e" | "y" | "o" | "h" | "k" | "zg"
-        | "df" | "dg" | "mg" | "rr" | "rz" | "ry" => false,
+        "nr" | "nrfg" | "nrt" => !hmm,
+        "m" | "mq" | "q" | "r" | "p" | "c" | "u" | "uj" | "ul" | "uz" | "ug" | "ud" | "uv"
+        | "d" | "t" | "tg" | "f" | "e" | "y" | "o" | "h" | "k" | "zg" | "df" | "dg" | "mg"
+        | "rr" | "rz" | "ry" => false,
         "ns" | "nsf" => keep_places,
         _ => true,
     }
@@ -148,19 +151,21 @@ fn load_user_dict(
         }
         let mut parts = line.split_whitespace();
         let word = parts.next().expect("non-empty line has a first part");
-        let freq = match parts.next() {
-            Some(f) => Some(f.parse::<usize>().map_err(|_| {
-                Error::input(
+        let (freq, tag) = match (parts.next(), parts.next()) {
+            (Some(f), tag) if f.chars().all(|c| c.is_ascii_digit()) => {
+                (f.parse::<usize>().ok(), tag)
+            }
+            (Some(tag), None) if tag.chars().all(|c| c.is_ascii_alphabetic()) => (None, Some(tag)),
+            (Some(f), _) => {
+                return Err(Error::input(
                     path,
                     Some(i + 1),
                     format!("frequency `{f}` is not a whole number (line: `word [freq] [tag]`)"),
-                )
-            })?),
-            None => None,
+                ))
+            }
+            (None, _) => (None, None),
         };
-        // A word without a frequency gets one that keeps it whole.
-        let freq = freq.or_else(|| Some(jieba.suggest_freq(word).max(PLACE_FREQ)));
-        let tag = parts.next().unwrap_or("n");
+        let tag = tag.unwrap_or("n");
         jieba.add_word(word, freq, Some(tag));
         tags.insert(word.to_string(), tag.to_string());
     }

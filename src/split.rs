@@ -104,8 +104,10 @@ enum Class {
     Reporter(Vec<String>),
     Byline(Vec<String>),
     PhotoCredit(Vec<String>),
-    /// A photo caption written as a short sentence, or a line such as `资料图片`.
+    /// A photo caption: a short line with 正在/图为…, or ending in 现场.
     Caption,
+    /// One short sentence: body text after an open article, a photo caption elsewhere.
+    ShortSentence,
     Marker,
     Body,
 }
@@ -122,7 +124,7 @@ const REPORTER_PREFIXES: &[&str] = &[
     "通讯员",
     "□",
 ];
-const CAPTION_WORDS: &[&str] = &["正在", "现场", "图为", "合影", "留影"];
+const CAPTION_WORDS: &[&str] = &["正在", "图为", "合影", "留影"];
 
 /// Splits one page into articles and captions.
 pub fn split_page(file: &str, text: &str) -> Vec<Article> {
@@ -185,10 +187,13 @@ fn classify(text: &str) -> Class {
         && text.ends_with('。')
         && !has_clause_punct(&text[..text.len() - '。'.len_utf8()]);
     let heading_like = len <= 45 && !has_clause_punct(text) && !text.starts_with("本报讯");
-    if sentence_caption
-        || heading_like && CAPTION_WORDS.iter().any(|w| text.contains(w)) && !is_two_part(text)
-    {
+    let caption_words = CAPTION_WORDS.iter().any(|w| text.contains(w))
+        || text.trim_end_matches('。').ends_with("现场");
+    if (sentence_caption || heading_like) && caption_words && !is_two_part(text) {
         return Class::Caption;
+    }
+    if sentence_caption {
+        return Class::ShortSentence;
     }
     if heading_like {
         return Class::Heading;
@@ -207,7 +212,7 @@ fn byline(text: &str) -> Option<Vec<String>> {
     let plain = inner
         .chars()
         .all(|c| !c.is_ascii_punctuation() && !CLAUSE_PUNCT.contains(&c) && c != '、');
-    (len >= 2 && len <= 24 && plain).then(|| names(inner))
+    ((2..=24).contains(&len) && plain).then(|| names(inner))
 }
 
 /// A byline at the end of a body paragraph: `……保驾护航。(张春燕)`.
@@ -329,8 +334,13 @@ struct Builder {
 
 impl Builder {
     fn push(&mut self, para: Para, class: Class) {
+        let open = self
+            .current
+            .as_ref()
+            .is_some_and(|c| !c.closed && c.kind == Some(ArticleKind::Article));
         match class {
             Class::Body => self.body(para),
+            Class::ShortSentence if open && self.pending.is_empty() => self.body(para),
             Class::Byline(authors) => {
                 self.flush_pending_as_captions();
                 if let Some(cur) = self.current.as_mut() {
@@ -469,7 +479,9 @@ impl Builder {
                 }
                 Class::Reporter(names) => draft.authors.extend(names),
                 Class::Column => draft.section = Some(p.text.clone()),
-                Class::Caption => self.done.push(Draft::caption(&p, Vec::new())),
+                Class::Caption | Class::ShortSentence => {
+                    self.done.push(Draft::caption(&p, Vec::new()))
+                }
                 Class::Marker | Class::Body | Class::Byline(_) | Class::PhotoCredit(_) => {}
             }
             draft.start = draft.start.min(p.start);

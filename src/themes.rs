@@ -284,7 +284,7 @@ pub fn article_word_weights(
 /// [`ARTICLE_OVERRIDE_RATIO`] times the share of the cluster's theme (any share, if the cluster is `other`). `shares` come from
 /// [`Lexicon::shares`] of the article's words. Returns (theme id, its share).
 pub fn article_theme(lexicon: &Lexicon, shares: &[f64], cluster_theme: &str) -> (String, f64) {
-    let own = best_theme(&shares);
+    let own = best_theme(shares);
     let cluster_share = lexicon
         .themes
         .iter()

@@ -1,0 +1,309 @@
+//! The `analyze` binary end to end: outputs, reproducibility, and clear errors on bad input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn analyze(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_analyze"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+/// Standard error of a run, checked to be an error message and not a panic.
+fn stderr(o: &Output) -> String {
+    let s = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(!s.contains("panicked"), "the program panicked: {s}");
+    s
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+#[test]
+fn topics_on_the_bundled_seeds_writes_named_themes_from_any_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = analyze(&["topics"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = String::from_utf8(o.stdout).unwrap();
+    assert!(summary.starts_with("19 articles"), "{summary}");
+    for label in ["党建引领与基层治理", "非遗与文化传承", "农业与乡村产业"] {
+        assert!(summary.contains(label), "{label} missing:\n{summary}");
+    }
+    let report = read_json(&dir.path().join("reports/topics.json"));
+    let articles = report["articles"].as_array().unwrap();
+    assert_eq!(articles.len(), 19);
+    let theme_of = |needle: &str| {
+        let a = articles
+            .iter()
+            .find(|a| a["title"].as_str().unwrap().contains(needle))
+            .unwrap();
+        a["theme"].as_str().unwrap().to_string()
+    };
+    assert_eq!(theme_of("幸福养老"), "eldercare");
+    assert_eq!(theme_of("传非遗之美"), "heritage");
+    assert_eq!(theme_of("撂荒地"), "agriculture");
+    assert_eq!(theme_of("葡"), "agriculture");
+    assert_eq!(theme_of("流动不流失"), "governance");
+    assert_eq!(theme_of("找得到门"), "governance");
+    for a in articles {
+        for field in [
+            "id",
+            "source",
+            "title",
+            "county",
+            "date",
+            "cluster",
+            "theme",
+            "confidence",
+            "keywords",
+        ] {
+            assert!(a.get(field).is_some(), "article lacks {field}");
+        }
+        assert!(!a["keywords"].as_array().unwrap().is_empty());
+    }
+    let clusters = report["clusters"].as_array().unwrap();
+    let sizes: Vec<u64> = clusters
+        .iter()
+        .map(|c| c["size"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes.iter().sum::<u64>(), 19);
+    assert!(
+        sizes.windows(2).all(|w| w[0] >= w[1]),
+        "clusters numbered by size: {sizes:?}"
+    );
+    for (i, c) in clusters.iter().enumerate() {
+        assert_eq!(c["id"].as_u64().unwrap(), i as u64);
+        assert!(c["keywords"][0]["word"].is_string() && c["keywords"][0]["weight"].is_f64());
+    }
+    assert_eq!(report["meta"]["counts"]["articles"], 19);
+    assert_eq!(report["meta"]["seed"], 42);
+    assert!(report["skipped"].as_array().unwrap().is_empty());
+    for csv in ["articles.csv", "clusters.csv"] {
+        let bytes = std::fs::read(dir.path().join("reports").join(csv)).unwrap();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "{csv} lacks the BOM");
+        assert!(String::from_utf8(bytes).unwrap().contains("平遥县") || csv == "clusters.csv");
+    }
+}
+
+#[test]
+fn same_seed_gives_byte_identical_files_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |out: &str, threads: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_analyze"));
+        c.args(["topics", "-q", "--out", out])
+            .current_dir(dir.path());
+        if let Some(t) = threads {
+            c.env("RAYON_NUM_THREADS", t);
+        }
+        assert!(c.status().unwrap().success());
+    };
+    run("a", None);
+    run("b", Some("1"));
+    run("c", Some("3"));
+    for f in ["topics.json", "articles.csv", "clusters.csv"] {
+        let a = std::fs::read(dir.path().join("a").join(f)).unwrap();
+        assert_eq!(
+            a,
+            std::fs::read(dir.path().join("b").join(f)).unwrap(),
+            "{f} differs with 1 thread"
+        );
+        assert_eq!(
+            a,
+            std::fs::read(dir.path().join("c").join(f)).unwrap(),
+            "{f} differs with 3 threads"
+        );
+    }
+}
+
+#[test]
+fn jsonl_and_csv_records_keep_metadata_and_a_given_county_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, page) = analyze::seeds::SEEDS[2];
+    let mut lines = String::new();
+    for (i, para) in page
+        .split("\n\n")
+        .filter(|p| p.chars().count() > 150)
+        .enumerate()
+    {
+        let county = if i == 0 {
+            ",\"county\":\"汾阳市\""
+        } else {
+            ""
+        };
+        let rec = serde_json::json!({"id": format!("r{i}"), "text": para, "date": "2025-12-02", "source": "长治日报"});
+        let mut s = rec.to_string();
+        s.insert_str(s.len() - 1, county);
+        lines.push_str(&s);
+        lines.push('\n');
+    }
+    std::fs::write(dir.path().join("a.jsonl"), &lines).unwrap();
+    std::fs::write(dir.path().join("b.csv"), "id,title,text\nc1,飞地经济,\"沁源县整合资源破解乡村发展困局,统一规划、统一建设、统一经营香菇大棚,村集体增收,村民分红。\"\n").unwrap();
+    let o = analyze(
+        &["topics", "a.jsonl", "b.csv", "-k", "2", "-q", "-o", "out"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = read_json(&dir.path().join("out/topics.json"));
+    let arts = report["articles"].as_array().unwrap();
+    let r0 = arts.iter().find(|a| a["id"] == "r0").unwrap();
+    assert_eq!(r0["county"], "汾阳市");
+    assert_eq!(r0["county_from"], "field");
+    assert_eq!(r0["date"], "2025-12-02");
+    assert_eq!(r0["source"], "长治日报");
+    assert_eq!(r0["line"], 1);
+    let c1 = arts.iter().find(|a| a["id"] == "c1").unwrap();
+    assert_eq!(c1["county"], "沁源县");
+    assert_eq!(c1["title"], "飞地经济");
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("bad.jsonl"),
+        "{\"text\": \"平遥县非遗市集开市。\"}\n{not json\n",
+    )
+    .unwrap();
+    let o = analyze(&["topics", "bad.jsonl"], p);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("bad.jsonl:2") && stderr(&o).contains("not valid JSON"),
+        "{}",
+        stderr(&o)
+    );
+
+    std::fs::write(p.join("notext.jsonl"), "{\"title\": \"无正文\"}\n").unwrap();
+    let o = analyze(&["topics", "notext.jsonl"], p);
+    assert!(
+        stderr(&o).contains("notext.jsonl:1") && stderr(&o).contains("`text`"),
+        "{}",
+        stderr(&o)
+    );
+
+    std::fs::write(p.join("empty.txt"), "").unwrap();
+    let o = analyze(&["topics", "empty.txt"], p);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("empty.txt") && stderr(&o).contains("empty file"),
+        "{}",
+        stderr(&o)
+    );
+
+    std::fs::create_dir(p.join("nothing")).unwrap();
+    std::fs::write(p.join("nothing/readme.md"), "# notes").unwrap();
+    let o = analyze(&["topics", "nothing"], p);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("nothing") && stderr(&o).contains("no .txt, .jsonl or .csv"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = analyze(&["topics", "-k", "50"], p);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("-k 50") && stderr(&o).contains("19"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = analyze(&["topics", "-k", "many"], p);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("many"), "{}", stderr(&o));
+
+    let o = analyze(&["topics", "missing.jsonl"], p);
+    assert!(
+        stderr(&o).contains("missing.jsonl: no such file"),
+        "{}",
+        stderr(&o)
+    );
+
+    std::fs::write(
+        p.join("ragged.csv"),
+        "id,text\n1,平遥县非遗市集开市\n2,太多,列\n",
+    )
+    .unwrap();
+    let o = analyze(&["topics", "ragged.csv"], p);
+    assert!(stderr(&o).contains("ragged.csv:3"), "{}", stderr(&o));
+}
+
+#[test]
+fn records_without_content_are_reported_skipped_not_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let good = "平遥县贺兰桥社区举办非遗市集,面塑、漆器、剪纸等非遗技艺吸引居民参与,非遗传承人现场展示技艺。";
+    let farm = "宁国镇秋粮丰收,合作社组织农机收割玉米,村集体经济增收,农户分红。";
+    let lines = format!(
+        "{}\n{}\n{}\n{}\n",
+        serde_json::json!({"id": "a", "text": good}),
+        serde_json::json!({"id": "b", "text": "   "}),
+        serde_json::json!({"id": "c", "text": "2025年10月1日。"}),
+        serde_json::json!({"id": "d", "text": farm}),
+    );
+    std::fs::write(p.join("x.jsonl"), lines).unwrap();
+    let o = analyze(&["topics", "x.jsonl", "-k", "2", "-o", "out"], p);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = read_json(&p.join("out/topics.json"));
+    let skipped = report["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert_eq!(skipped[0]["line"], 2);
+    assert!(skipped[0]["reason"].as_str().unwrap().contains("empty"));
+    assert!(skipped[1]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("no content words"));
+    assert_eq!(report["articles"].as_array().unwrap().len(), 2);
+    let summary = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        summary.contains("2 skipped") && summary.contains("x.jsonl:3"),
+        "{summary}"
+    );
+    let csv = std::fs::read_to_string(p.join("out/skipped.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3);
+}
+
+#[test]
+fn keywords_by_county_and_by_article_with_both_methods() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = analyze(
+        &["keywords", "--by", "county", "--top", "5", "--json"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let groups: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let groups = groups.as_array().unwrap();
+    let hejin = groups.iter().find(|g| g["group"] == "河津市").unwrap();
+    assert_eq!(hejin["articles"], 1);
+    assert_eq!(hejin["keywords"][0]["word"], "葡萄");
+    let pingyao = groups.iter().find(|g| g["group"] == "平遥县").unwrap();
+    assert_eq!(pingyao["articles"], 10);
+
+    let o = analyze(
+        &[
+            "keywords", "--by", "article", "--method", "textrank", "--top", "3",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(
+        text.lines().filter(|l| l.contains("[1 articles]")).count(),
+        19,
+        "{text}"
+    );
+
+    let o = analyze(&["keywords", "--by", "cluster", "-k", "3"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8(o.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains(" articles]"))
+            .count(),
+        3
+    );
+}

@@ -1,0 +1,331 @@
+//! Segmentation, TF-IDF, clustering and theme naming on real text from the seeds.
+
+use analyze::cluster::{self, ClusterOptions, KChoice};
+use analyze::county::Gazetteer;
+use analyze::segment::{SegmentOptions, Segmenter};
+use analyze::themes::{self, Lexicon};
+use analyze::vectors::{smooth_idf, TfIdf, TfIdfOptions};
+use std::io::Write;
+
+fn segmenter() -> Segmenter {
+    Segmenter::new(&SegmentOptions::default(), &Gazetteer::builtin()).unwrap()
+}
+
+fn words(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn domain_words_stay_whole() {
+    let s = segmenter();
+    let text =
+        "坚持党建引领基层治理,网格员走访流动党员,非遗传承助力乡村振兴,幸福小院让老人养老更安心。";
+    let cut = s.cut(text);
+    for w in [
+        "党建引领",
+        "基层治理",
+        "网格员",
+        "流动党员",
+        "乡村振兴",
+        "幸福小院",
+    ] {
+        assert!(cut.contains(&w), "{w} was split: {cut:?}");
+    }
+    let content = s.content_words(text);
+    for w in [
+        "党建引领",
+        "基层治理",
+        "网格员",
+        "流动党员",
+        "乡村振兴",
+        "幸福小院",
+        "养老",
+    ] {
+        assert!(
+            content.contains(&w.to_string()),
+            "{w} not kept as a content word: {content:?}"
+        );
+    }
+}
+
+#[test]
+fn boilerplate_punctuation_numbers_and_places_are_dropped() {
+    let s = segmenter();
+    let content = s.content_words(
+        "本报讯 近日,平遥县宁国镇2025年秋粮丰收,记者了解到,全镇共收获玉米3万吨。（闫虹霞）",
+    );
+    for w in [
+        "本报讯",
+        "近日",
+        "记者",
+        "2025",
+        "平遥县",
+        ",",
+        "闫虹霞",
+        "3",
+    ] {
+        assert!(!content.contains(&w.to_string()), "{w} kept: {content:?}");
+    }
+    assert!(
+        content.contains(&"秋粮".to_string()) && content.contains(&"玉米".to_string()),
+        "{content:?}"
+    );
+}
+
+#[test]
+fn user_files_extend_the_dictionary_and_stop_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let dict = dir.path().join("dict.txt");
+    let stop = dir.path().join("stop.txt");
+    std::fs::File::create(&dict)
+        .unwrap()
+        .write_all("# mine\n晋商文化 n\n".as_bytes())
+        .unwrap();
+    std::fs::File::create(&stop)
+        .unwrap()
+        .write_all("游客\n".as_bytes())
+        .unwrap();
+    let options = SegmentOptions {
+        user_dicts: vec![dict],
+        stopword_files: vec![stop],
+        ..Default::default()
+    };
+    let s = Segmenter::new(&options, &Gazetteer::builtin()).unwrap();
+    let content = s.content_words("游客走进古城感受晋商文化。");
+    assert!(content.contains(&"晋商文化".to_string()), "{content:?}");
+    assert!(!content.contains(&"游客".to_string()), "{content:?}");
+}
+
+#[test]
+fn a_bad_user_dictionary_line_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let dict = dir.path().join("dict.txt");
+    std::fs::write(&dict, "非遗工坊 100 n\n晋商 many n\n").unwrap();
+    let options = SegmentOptions {
+        user_dicts: vec![dict],
+        ..Default::default()
+    };
+    let err = Segmenter::new(&options, &Gazetteer::builtin())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("dict.txt:2") && err.contains("many"), "{err}");
+}
+
+#[test]
+fn tfidf_uses_the_corpus_idf_sublinear_tf_and_unit_rows() {
+    let docs = vec![
+        words(&["非遗", "非遗", "非遗", "传承"]),
+        words(&["非遗", "养老"]),
+        words(&["养老", "老人", "老人"]),
+    ];
+    let t = TfIdf::fit(&docs, &TfIdfOptions::default());
+    assert_eq!(t.features, words(&["传承", "养老", "老人", "非遗"]));
+    // smoothed idf: ln((1+n)/(1+df)) + 1
+    assert!((t.idf[3] - ((4.0f64 / 3.0).ln() + 1.0)).abs() < 1e-12);
+    assert!((t.idf[0] - (2.0f64.ln() + 1.0)).abs() < 1e-12);
+    let row0 = t.matrix.outer_view(0).unwrap().to_dense();
+    let (w_feiyi, w_chuancheng) = ((1.0 + 3f64.ln()) * t.idf[3], t.idf[0]);
+    let norm = (w_feiyi * w_feiyi + w_chuancheng * w_chuancheng).sqrt();
+    assert!((row0[3] - w_feiyi / norm).abs() < 1e-12);
+    assert!((row0[0] - w_chuancheng / norm).abs() < 1e-12);
+    for i in 0..3 {
+        let r = t.matrix.outer_view(i).unwrap().to_dense();
+        assert!((r.dot(&r) - 1.0).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn document_frequency_bounds_adapt_to_corpus_size() {
+    let o = TfIdfOptions::default();
+    assert_eq!(o.df_bounds(19), (1, 1.0));
+    assert_eq!(o.df_bounds(1000), (2, 0.5));
+    assert_eq!(o.df_bounds(100_000), (5, 0.5));
+    let mut docs: Vec<Vec<String>> = (0..40).map(|_| words(&["工作"])).collect();
+    docs[0].push("罕见".into());
+    docs[1].push("文化".into());
+    docs[2].push("文化".into());
+    let t = TfIdf::fit(&docs, &o);
+    assert_eq!(
+        t.features,
+        words(&["文化"]),
+        "in every document and in one only are dropped"
+    );
+    assert!((smooth_idf(40, 2) - t.idf[0]).abs() < 1e-12);
+}
+
+/// Two groups of real seed articles, agriculture and party-building, fall into two clusters.
+#[test]
+fn kmeans_separates_real_articles_by_theme() {
+    let s = segmenter();
+    let corpus =
+        analyze::corpus::build(analyze::seeds::seed_input(), &Gazetteer::builtin(), &s).unwrap();
+    let pick = |needle: &str| {
+        corpus
+            .articles
+            .iter()
+            .position(|a| a.title.contains(needle))
+            .unwrap()
+    };
+    let farm = ["林果产业", "撂荒地", "葡", "集体经营"].map(pick);
+    let party = ["流动不流失", "主题党日", "找得到门", "党建扎根基层"].map(pick);
+    let docs: Vec<Vec<String>> = farm
+        .iter()
+        .chain(&party)
+        .map(|&i| corpus.tokens[i].clone())
+        .collect();
+    let t = TfIdf::fit(&docs, &TfIdfOptions::default());
+    let x = cluster::embed(&t.matrix, 100, 7).unwrap();
+    let options = ClusterOptions {
+        k: KChoice::Fixed { k: 2 },
+        ..Default::default()
+    };
+    let c = cluster::cluster(&x, &options).unwrap();
+    assert!(
+        c.labels[..4].iter().all(|&l| l == c.labels[0]),
+        "{:?}",
+        c.labels
+    );
+    assert!(
+        c.labels[4..].iter().all(|&l| l == c.labels[4]),
+        "{:?}",
+        c.labels
+    );
+    assert_ne!(c.labels[0], c.labels[4]);
+    assert!(c.confidence.iter().all(|&m| (0.0..=1.0).contains(&m)));
+
+    let kw = themes::cluster_keywords(&t, &docs, &c.labels, 2, 10);
+    let lexicon = Lexicon::builtin();
+    assert_eq!(
+        themes::cluster_theme(&lexicon, &kw[c.labels[0]]).0,
+        "agriculture",
+        "{:?}",
+        kw[c.labels[0]]
+    );
+    assert_eq!(
+        themes::cluster_theme(&lexicon, &kw[c.labels[4]]).0,
+        "governance",
+        "{:?}",
+        kw[c.labels[4]]
+    );
+
+    let auto = ClusterOptions {
+        k: KChoice::Auto { min: 2, max: 6 },
+        ..Default::default()
+    };
+    let a = cluster::cluster(&x, &auto).unwrap();
+    assert_eq!(
+        a.k_scores.iter().map(|s| s.k).collect::<Vec<_>>(),
+        [2, 3, 4, 5, 6]
+    );
+    let best = a
+        .k_scores
+        .iter()
+        .max_by(|p, q| p.silhouette.total_cmp(&q.silhouette))
+        .unwrap();
+    assert_eq!(
+        a.k, best.k,
+        "auto keeps the best silhouette: {:?}",
+        a.k_scores
+    );
+    assert!(a.k <= 3, "eight articles of two themes: {:?}", a.k_scores);
+}
+
+#[test]
+fn silhouette_matches_the_pairwise_definition() {
+    let mut x = ndarray::array![[1.0, 0.1], [0.9, 0.2], [0.2, 1.0], [0.1, 0.8], [0.7, 0.7]];
+    cluster::normalise_rows(&mut x);
+    let labels = [0, 0, 1, 1, 1];
+    let fast = cluster::silhouette(&x, &labels, 2);
+    let d = |i: usize, j: usize| 1.0 - x.row(i).dot(&x.row(j));
+    let mut total = 0.0;
+    for i in 0..5 {
+        let mean = |c: usize| {
+            let others: Vec<usize> = (0..5).filter(|&j| j != i && labels[j] == c).collect();
+            others.iter().map(|&j| d(i, j)).sum::<f64>() / others.len() as f64
+        };
+        let (a, b) = (mean(labels[i]), mean(1 - labels[i]));
+        total += (b - a) / a.max(b);
+    }
+    assert!(
+        (fast - total / 5.0).abs() < 1e-12,
+        "{fast} vs {}",
+        total / 5.0
+    );
+}
+
+#[test]
+fn same_seed_same_clusters() {
+    let s = segmenter();
+    let corpus =
+        analyze::corpus::build(analyze::seeds::seed_input(), &Gazetteer::builtin(), &s).unwrap();
+    let t = TfIdf::fit(&corpus.tokens, &TfIdfOptions::default());
+    let run = || {
+        let x = cluster::embed(&t.matrix, 100, 3).unwrap();
+        cluster::cluster(
+            &x,
+            &ClusterOptions {
+                k: KChoice::Fixed { k: 4 },
+                seed: 3,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a.labels, b.labels);
+    assert_eq!(a.centroids, b.centroids);
+}
+
+#[test]
+fn theme_files_extend_and_replace_and_report_mistakes() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("themes.toml");
+    std::fs::write(&good, "[[theme]]\nid = \"safety\"\nlabel = \"公共安全\"\nseeds = [\"逃生\", \"应急演练\"]\n\n[[theme]]\nid = \"eldercare\"\nlabel = \"敬老养老\"\nseeds = [\"养老\"]\n").unwrap();
+    let mut lexicon = Lexicon::builtin();
+    lexicon.extend_from_file(&good).unwrap();
+    assert_eq!(lexicon.themes.len(), 5);
+    assert_eq!(lexicon.label("eldercare"), "敬老养老");
+    let words = vec![("逃生".to_string(), 1.0), ("应急演练".to_string(), 1.0)];
+    assert_eq!(themes::cluster_theme(&lexicon, &words).0, "safety");
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[theme]]\nid = \"x\"\nlabel = \"X\"\nseeds = [\"a\", \n",
+    )
+    .unwrap();
+    let err = Lexicon::builtin()
+        .extend_from_file(&bad)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("bad.toml:"), "{err}");
+}
+
+#[test]
+fn an_article_takes_its_own_theme_only_on_clear_evidence() {
+    let lexicon = Lexicon::builtin();
+    let ids: Vec<&str> = lexicon.themes.iter().map(|t| t.id.as_str()).collect();
+    let share = |g: f64, e: f64| -> Vec<f64> {
+        ids.iter()
+            .map(|&t| match t {
+                "governance" => g,
+                "eldercare" => e,
+                _ => 0.0,
+            })
+            .collect()
+    };
+    assert_eq!(
+        themes::article_theme(&lexicon, &share(0.05, 0.09), "governance").0,
+        "eldercare"
+    );
+    assert_eq!(
+        themes::article_theme(&lexicon, &share(0.07, 0.09), "governance").0,
+        "governance"
+    );
+    assert_eq!(
+        themes::article_theme(&lexicon, &share(0.0, 0.05), "other").0,
+        "other",
+        "below the threshold"
+    );
+}
