@@ -80,6 +80,8 @@ pub struct Clustering {
     pub similarity: Vec<f64>,
     /// Margin between the nearest and the second-nearest centroid (cosine similarity; 1 when k = 1).
     pub confidence: Vec<f64>,
+    /// The second-nearest cluster of each document (its own when k = 1).
+    pub runner_up: Vec<usize>,
     pub silhouette: f64,
     /// The sweep behind `-k auto` (empty for a fixed k).
     pub k_scores: Vec<KScore>,
@@ -93,6 +95,7 @@ impl Clustering {
             new_of_old[old] = new;
         }
         self.labels.iter_mut().for_each(|l| *l = new_of_old[*l]);
+        self.runner_up.iter_mut().for_each(|l| *l = new_of_old[*l]);
         self.centroids = self.centroids.select(Axis(0), order);
     }
 
@@ -233,7 +236,7 @@ fn fit(x: &Array2<f64>, k: usize, options: &ClusterOptions) -> Result<Clustering
     let labels: Array1<usize> = model.predict(x);
     let labels = labels.to_vec();
     let centroids = unit_centroids(x, &labels, k);
-    let (similarity, confidence) = margins(x, &labels, &centroids);
+    let (similarity, confidence, runner_up) = margins(x, &labels, &centroids);
     let silhouette = silhouette(x, &labels, k);
     Ok(Clustering {
         k,
@@ -241,6 +244,7 @@ fn fit(x: &Array2<f64>, k: usize, options: &ClusterOptions) -> Result<Clustering
         centroids,
         similarity,
         confidence,
+        runner_up,
         silhouette,
         k_scores: Vec::new(),
     })
@@ -257,26 +261,32 @@ fn unit_centroids(x: &Array2<f64>, labels: &[usize], k: usize) -> Array2<f64> {
     c
 }
 
-fn margins(x: &Array2<f64>, labels: &[usize], centroids: &Array2<f64>) -> (Vec<f64>, Vec<f64>) {
+/// Similarity to the own centroid, margin over the second-nearest, and which one that is.
+fn margins(x: &Array2<f64>, labels: &[usize], centroids: &Array2<f64>) -> (Vec<f64>, Vec<f64>, Vec<usize>) {
     let sims = x.dot(&centroids.t());
     let mut own = Vec::with_capacity(labels.len());
     let mut margin = Vec::with_capacity(labels.len());
+    let mut second_of = Vec::with_capacity(labels.len());
     for (row, &l) in sims.rows().into_iter().zip(labels) {
         let s_own = row[l];
         let second = row
             .iter()
             .enumerate()
             .filter(|(j, _)| *j != l)
-            .map(|(_, &s)| s)
-            .fold(f64::NEG_INFINITY, f64::max);
+            .max_by(|a, b| a.1.total_cmp(b.1).then_with(|| b.0.cmp(&a.0)));
         own.push(s_own);
-        margin.push(if second.is_finite() {
-            (s_own - second).max(0.0)
-        } else {
-            1.0
-        });
+        match second {
+            Some((j, &s)) => {
+                margin.push((s_own - s).max(0.0));
+                second_of.push(j);
+            }
+            None => {
+                margin.push(1.0);
+                second_of.push(l);
+            }
+        }
     }
-    (own, margin)
+    (own, margin, second_of)
 }
 
 fn inertia(x: &Array2<f64>, c: &Clustering) -> f64 {

@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod corpus;
 pub mod county;
 pub mod error;
+pub mod evaluate;
 pub mod keywords;
 pub mod output;
 pub mod read;

@@ -3,6 +3,7 @@
 use analyze::cluster::KChoice;
 use analyze::keywords::{GroupBy, Method};
 use analyze::topics::TopicsOptions;
+use analyze::themes::Lexicon;
 use analyze::{corpus, keywords, output, topics, Error};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -22,6 +23,23 @@ enum Command {
     Topics(TopicsArgs),
     /// Print keywords computed against the corpus, for the corpus, each article, cluster or county.
     Keywords(KeywordsArgs),
+    /// Score the clusters against gold labels (NMI, ARI, V-measure, purity) over several seeds.
+    Evaluate(EvaluateArgs),
+}
+
+#[derive(Args)]
+struct EvaluateArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The record field that holds the gold label.
+    #[arg(long, default_value = "label")]
+    label_field: String,
+    /// Seeds to run: a range START..END (END excluded) or a list 1,2,3.
+    #[arg(long, default_value = "0..5", value_parser = parse_seeds)]
+    seeds: Seeds,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -62,6 +80,12 @@ struct CommonArgs {
     /// Let jieba's HMM guess words missing from its dictionary (person and village names, new words).
     #[arg(long)]
     hmm: bool,
+    /// Keep words of every part of speech (by default only content words: nouns, verbs, adjectives …).
+    #[arg(long)]
+    all_words: bool,
+    /// Raw term counts instead of 1 + ln(tf).
+    #[arg(long)]
+    raw_tf: bool,
     /// Theme lexicon (TOML: [[theme]] id, label, seeds) that extends or replaces the built-in themes.
     #[arg(long, value_name = "FILE")]
     themes: Option<PathBuf>,
@@ -104,6 +128,23 @@ fn parse_k(s: &str) -> Result<KChoice, String> {
     s.parse()
 }
 
+/// The seeds of `evaluate`, parsed as one value.
+#[derive(Clone)]
+struct Seeds(Vec<u64>);
+
+fn parse_seeds(s: &str) -> Result<Seeds, String> {
+    let bad = |x: &str| format!("`{x}` is not a seed: give a range such as 0..10 or a list such as 1,2,3");
+    if let Some((a, b)) = s.split_once("..") {
+        let a: u64 = a.trim().parse().map_err(|_| bad(s))?;
+        let b: u64 = b.trim().parse().map_err(|_| bad(s))?;
+        if b <= a {
+            return Err(format!("the seed range {s} is empty"));
+        }
+        return Ok(Seeds((a..b).collect()));
+    }
+    s.split(',').map(|x| x.trim().parse().map_err(|_| bad(x))).collect::<Result<_, _>>().map(Seeds)
+}
+
 fn parse_range(s: &str) -> Result<(usize, usize), String> {
     let (a, b) = s
         .split_once("..=")
@@ -133,6 +174,8 @@ impl CommonArgs {
         o.segment.stopword_files = self.stopwords.clone();
         o.segment.keep_places = self.keep_places;
         o.segment.hmm = self.hmm;
+        o.segment.all_words = self.all_words;
+        o.tfidf.sublinear_tf = !self.raw_tf;
         o.tfidf.min_df = self.min_df;
         o.tfidf.max_df = self.max_df;
         o.cluster.k = match self.k {
@@ -173,6 +216,23 @@ fn run(cli: Cli) -> Result<(), Error> {
                 print!("{}", keywords::render(&groups));
             }
         }
+        Command::Evaluate(args) => evaluate(args)?,
+    }
+    Ok(())
+}
+
+fn evaluate(args: EvaluateArgs) -> Result<(), Error> {
+    let options = args.common.options(15);
+    let mut lexicon = Lexicon::builtin();
+    if let Some(path) = &options.themes_file {
+        lexicon.extend_from_file(path)?;
+    }
+    let corpus = corpus::load(&options.inputs, &options.segment)?;
+    let result = analyze::evaluate::evaluate(&corpus, &lexicon, &options, &args.label_field, &args.seeds.0)?;
+    if args.json {
+        print!("{}", String::from_utf8_lossy(&output::json_bytes(&result)));
+    } else {
+        print!("{}", analyze::evaluate::render(&result));
     }
     Ok(())
 }

@@ -202,6 +202,20 @@ pub fn summary(report: &TopicsReport) -> String {
         .map(|(t, n)| format!("{} {} {n}", t, report.themes.label(t)))
         .collect();
     let _ = writeln!(s, "\nArticles by theme: {}", parts.join(", "));
+    if !report.low_confidence.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n{} article(s) sit between two themes (confidence < {}):",
+            report.low_confidence.len(),
+            crate::topics::LOW_CONFIDENCE
+        );
+        for a in report.articles.iter().filter(|a| a.confidence < crate::topics::LOW_CONFIDENCE).take(10) {
+            let _ = writeln!(s, "  - {} {}  (theme {} or {}, {:.3})", a.id, display_title(&a.title), a.cluster, a.runner_up, a.confidence);
+        }
+        if report.low_confidence.len() > 10 {
+            let _ = writeln!(s, "  … and {} more (low_confidence in topics.json)", report.low_confidence.len() - 10);
+        }
+    }
     for sk in report.skipped.iter().take(10) {
         let line = sk.line.map(|l| format!(":{l}")).unwrap_or_default();
         let _ = writeln!(s, "skipped {}{line}: {}", sk.source, sk.reason);

@@ -23,6 +23,8 @@ pub struct SegmentOptions {
     /// Let jieba's HMM guess words missing from the dictionary (names, new words); off, they split into
     /// single characters, which are dropped.
     pub hmm: bool,
+    /// Keep every word of two or more characters that is not a stop word, whatever its part of speech.
+    pub all_words: bool,
 }
 
 pub struct Segmenter {
@@ -33,6 +35,7 @@ pub struct Segmenter {
     stopwords: HashSet<String>,
     keep_places: bool,
     hmm: bool,
+    all_words: bool,
 }
 
 impl Segmenter {
@@ -68,6 +71,7 @@ impl Segmenter {
             stopwords,
             keep_places: options.keep_places,
             hmm: options.hmm,
+            all_words: options.all_words,
         })
     }
 
@@ -107,7 +111,7 @@ impl Segmenter {
             && !word
                 .chars()
                 .any(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
-            && keeps_tag(tag, self.keep_places, self.hmm)
+            && (self.all_words || keeps_tag(tag, self.keep_places, self.hmm))
             && !self.stopwords.contains(word)
     }
 }

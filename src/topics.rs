@@ -72,12 +72,16 @@ pub struct ArticleReport {
     pub theme: String,
     /// Margin between the nearest and the second-nearest theme centre (0–1; low means between themes).
     pub confidence: f64,
+    /// The second-nearest cluster: where the article would go if it moved.
+    pub runner_up: usize,
     pub keywords: Vec<Keyword>,
     /// Share of the article's word weight on each lexicon theme's seed words (the evidence for `theme`).
     pub theme_shares: std::collections::BTreeMap<String, f64>,
     /// Character offsets `[start, end)` in the page it was cut from.
     pub span: Option<(usize, usize)>,
     pub chars: usize,
+    /// Every other field of the input record, as given.
+    pub metadata: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -122,6 +126,8 @@ pub struct TopicsReport {
     pub articles: Vec<ArticleReport>,
     pub captions: Vec<CaptionReport>,
     pub skipped: Vec<Skipped>,
+    /// Ids of articles whose confidence is below [`LOW_CONFIDENCE`]: they sit between two themes.
+    pub low_confidence: Vec<String>,
     /// The sweep behind `-k auto`: silhouette and inertia for each k tried.
     pub k_selection: Vec<KScore>,
     pub themes: Lexicon,
@@ -184,9 +190,10 @@ pub fn analyse(
     Ok(TopicsReport {
         meta: meta(corpus, &tfidf, &clustering, options, cluster_options.k),
         clusters,
-        articles,
         captions: caption_reports(corpus),
         skipped: corpus.skipped.clone(),
+        low_confidence: articles.iter().filter(|a| a.confidence < LOW_CONFIDENCE).map(|a| a.id.clone()).collect(),
+        articles,
         k_selection: clustering.k_scores.clone(),
         themes: lexicon.clone(),
     })
@@ -207,6 +214,12 @@ pub fn default_k_range(k: KChoice, n: usize, lexicon_themes: usize) -> KChoice {
         other => other,
     }
 }
+
+/// Below this margin (cosine similarity) an article is listed as sitting between two themes.
+pub const LOW_CONFIDENCE: f64 = 0.05;
+
+/// Record fields that have their own place in an article's report.
+const KNOWN_FIELDS: [&str; 5] = ["id", "title", "county", "date", "source"];
 
 pub fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
@@ -265,6 +278,7 @@ fn article_reports(
                 cluster,
                 theme,
                 confidence: round4(clustering.confidence[i]),
+                runner_up: clustering.runner_up[i],
                 keywords: keywords_of(&tfidf.top_terms(i, per_article), per_article),
                 theme_shares: lexicon
                     .themes
@@ -274,6 +288,12 @@ fn article_reports(
                     .collect(),
                 span: a.span,
                 chars: a.text.chars().count(),
+                metadata: a
+                    .fields
+                    .iter()
+                    .filter(|(k, _)| !KNOWN_FIELDS.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
             }
         })
         .collect()
