@@ -48,6 +48,8 @@ pub struct ClusterOptions {
     /// Size of the dense basis the TF-IDF rows are reduced to.
     pub dims: usize,
     pub max_iterations: u64,
+    /// Refine linfa's Euclidean solution with spherical (cosine) k-means steps.
+    pub spherical: bool,
 }
 
 impl Default for ClusterOptions {
@@ -58,6 +60,7 @@ impl Default for ClusterOptions {
             n_runs: 10,
             dims: 100,
             max_iterations: 300,
+            spherical: true,
         }
     }
 }
@@ -173,6 +176,41 @@ fn sparse_dot(a: &CsMat<f64>, b: &Array2<f64>) -> Array2<f64> {
     m
 }
 
+/// The first two principal components of the rows (for a map of the documents), signs fixed so that the
+/// largest loading of each component is positive.
+pub fn project_2d(x: &Array2<f64>) -> Vec<[f64; 2]> {
+    let n = x.nrows();
+    if n == 0 || x.ncols() == 0 {
+        return vec![[0.0, 0.0]; n];
+    }
+    let mean = x.mean_axis(Axis(0)).expect("rows exist");
+    let centred = x - &mean;
+    let cov = centred.t().dot(&centred) / n.max(2) as f64;
+    let Ok((_, vectors)) = cov.eigh_into().map(|e| e.sort_eig_desc()) else {
+        return vec![[0.0, 0.0]; n];
+    };
+    let mut components = Vec::new();
+    for c in 0..2.min(vectors.ncols()) {
+        let mut v = vectors.column(c).to_owned();
+        let largest = v
+            .iter()
+            .copied()
+            .fold(0.0f64, |a, b| if b.abs() > a.abs() { b } else { a });
+        if largest < 0.0 {
+            v.mapv_inplace(|x| -x);
+        }
+        components.push(centred.dot(&v));
+    }
+    (0..n)
+        .map(|i| {
+            [
+                components.first().map_or(0.0, |c| c[i]),
+                components.get(1).map_or(0.0, |c| c[i]),
+            ]
+        })
+        .collect()
+}
+
 pub fn normalise_rows(x: &mut Array2<f64>) {
     for mut row in x.rows_mut() {
         let norm = row.dot(&row).sqrt();
@@ -234,7 +272,11 @@ fn fit(x: &Array2<f64>, k: usize, options: &ClusterOptions) -> Result<Clustering
         .fit(&dataset)
         .map_err(|e| Error::Usage(format!("k-means with k = {k} failed: {e}")))?;
     let labels: Array1<usize> = model.predict(x);
-    let labels = labels.to_vec();
+    let labels = if options.spherical {
+        spherical_refine(x, labels.to_vec(), k)
+    } else {
+        labels.to_vec()
+    };
     let centroids = unit_centroids(x, &labels, k);
     let (similarity, confidence, runner_up) = margins(x, &labels, &centroids);
     let silhouette = silhouette(x, &labels, k);
@@ -250,6 +292,36 @@ fn fit(x: &Array2<f64>, k: usize, options: &ClusterOptions) -> Result<Clustering
     })
 }
 
+/// Spherical k-means steps from a starting assignment: each document moves to the unit centroid with the
+/// highest cosine similarity until nothing moves (at most 50 rounds). linfa's k-means compares unit rows
+/// with centroids that are means, not unit vectors, which favours tight clusters over diffuse ones.
+fn spherical_refine(x: &Array2<f64>, mut labels: Vec<usize>, k: usize) -> Vec<usize> {
+    for _ in 0..50 {
+        let centroids = unit_centroids(x, &labels, k);
+        let sims = x.dot(&centroids.t());
+        let next: Vec<usize> = sims
+            .rows()
+            .into_iter()
+            .zip(&labels)
+            .map(|(row, &old)| {
+                let best = (0..k)
+                    .max_by(|&a, &b| row[a].total_cmp(&row[b]).then_with(|| b.cmp(&a)))
+                    .unwrap_or(old);
+                if row[best] > row[old] + 1e-12 {
+                    best
+                } else {
+                    old
+                }
+            })
+            .collect();
+        if next == labels {
+            break;
+        }
+        labels = next;
+    }
+    labels
+}
+
 /// Centroids recomputed from the final labels, normalised (a cluster left empty keeps a zero row).
 fn unit_centroids(x: &Array2<f64>, labels: &[usize], k: usize) -> Array2<f64> {
     let mut c = Array2::zeros((k, x.ncols()));
@@ -262,7 +334,11 @@ fn unit_centroids(x: &Array2<f64>, labels: &[usize], k: usize) -> Array2<f64> {
 }
 
 /// Similarity to the own centroid, margin over the second-nearest, and which one that is.
-fn margins(x: &Array2<f64>, labels: &[usize], centroids: &Array2<f64>) -> (Vec<f64>, Vec<f64>, Vec<usize>) {
+fn margins(
+    x: &Array2<f64>,
+    labels: &[usize],
+    centroids: &Array2<f64>,
+) -> (Vec<f64>, Vec<f64>, Vec<usize>) {
     let sims = x.dot(&centroids.t());
     let mut own = Vec::with_capacity(labels.len());
     let mut margin = Vec::with_capacity(labels.len());

@@ -127,6 +127,14 @@ impl Gazetteer {
         &self.counties
     }
 
+    /// Short names in use (`平遥`), without those that are common words.
+    pub fn short_names(&self) -> impl Iterator<Item = &str> {
+        self.names
+            .iter()
+            .filter(|(_, c)| c.iter().all(|(_, full)| !full))
+            .map(|(n, _)| n.as_str())
+    }
+
     pub fn by_code(&self, code: &str) -> Option<&County> {
         self.counties.iter().find(|c| c.code == code)
     }

@@ -22,7 +22,14 @@ pub struct Scores {
 
 impl Scores {
     fn fields(&self) -> [f64; 6] {
-        [self.nmi, self.ari, self.homogeneity, self.completeness, self.v_measure, self.purity]
+        [
+            self.nmi,
+            self.ari,
+            self.homogeneity,
+            self.completeness,
+            self.v_measure,
+            self.purity,
+        ]
     }
 
     fn from_fields(f: [f64; 6]) -> Self {
@@ -50,13 +57,20 @@ fn contingency<G: Ord + Clone>(gold: &[G], pred: &[usize]) -> (Vec<Vec<f64>>, us
     let n_cols = pred.iter().max().map_or(0, |m| m + 1);
     let table = rows
         .values()
-        .map(|r| (0..n_cols).map(|c| r.get(&c).copied().unwrap_or(0.0)).collect())
+        .map(|r| {
+            (0..n_cols)
+                .map(|c| r.get(&c).copied().unwrap_or(0.0))
+                .collect()
+        })
         .collect();
     (table, gold.len())
 }
 
 fn entropy(counts: impl Iterator<Item = f64>, n: f64) -> f64 {
-    counts.filter(|&c| c > 0.0).map(|c| -(c / n) * (c / n).ln()).sum()
+    counts
+        .filter(|&c| c > 0.0)
+        .map(|c| -(c / n) * (c / n).ln())
+        .sum()
 }
 
 fn comb2(x: f64) -> f64 {
@@ -85,7 +99,11 @@ pub fn scores<G: Ord + Clone>(gold: &[G], pred: &[usize]) -> Scores {
             }
         }
     }
-    let nmi = if h_gold + h_pred > 0.0 { 2.0 * mi / (h_gold + h_pred) } else { 1.0 };
+    let nmi = if h_gold + h_pred > 0.0 {
+        2.0 * mi / (h_gold + h_pred)
+    } else {
+        1.0
+    };
     let homogeneity = if h_gold > 0.0 { mi / h_gold } else { 1.0 };
     let completeness = if h_pred > 0.0 { mi / h_pred } else { 1.0 };
     let v_measure = if homogeneity + completeness > 0.0 {
@@ -98,7 +116,11 @@ pub fn scores<G: Ord + Clone>(gold: &[G], pred: &[usize]) -> Scores {
     let sum_cols: f64 = col_sums.iter().map(|&x| comb2(x)).sum();
     let expected = sum_rows * sum_cols / comb2(n);
     let max_index = (sum_rows + sum_cols) / 2.0;
-    let ari = if (max_index - expected).abs() > 0.0 { (index - expected) / (max_index - expected) } else { 1.0 };
+    let ari = if (max_index - expected).abs() > 0.0 {
+        (index - expected) / (max_index - expected)
+    } else {
+        1.0
+    };
     let purity = (0..col_sums.len())
         .map(|j| table.iter().map(|r| r[j]).fold(0.0, f64::max))
         .sum::<f64>()
@@ -156,21 +178,31 @@ pub fn evaluate(
     label_field: &str,
     seeds: &[u64],
 ) -> Result<Evaluation> {
-    let gold: Vec<Option<&str>> = corpus.articles.iter().map(|a| a.fields.get(label_field).map(String::as_str)).collect();
+    let gold: Vec<Option<&str>> = corpus
+        .articles
+        .iter()
+        .map(|a| a.fields.get(label_field).map(String::as_str))
+        .collect();
     let labelled: Vec<usize> = (0..gold.len()).filter(|&i| gold[i].is_some()).collect();
     if labelled.is_empty() {
         return Err(Error::Usage(format!(
             "no article has the field `{label_field}`: give --label-field with the name of the gold label field"
         )));
     }
-    let gold_labels: Vec<&str> = labelled.iter().map(|&i| gold[i].expect("filtered")).collect();
+    let gold_labels: Vec<&str> = labelled
+        .iter()
+        .map(|&i| gold[i].expect("filtered"))
+        .collect();
     let mut runs = Vec::new();
     let mut confusion = None;
     for &seed in seeds {
         let mut o = options.clone();
         o.cluster.seed = seed;
         let report = topics::analyse(corpus, lexicon, &o)?;
-        let pred: Vec<usize> = labelled.iter().map(|&i| report.articles[i].cluster).collect();
+        let pred: Vec<usize> = labelled
+            .iter()
+            .map(|&i| report.articles[i].cluster)
+            .collect();
         runs.push(SeedRun {
             seed,
             k: report.meta.k,
@@ -182,9 +214,14 @@ pub fn evaluate(
     }
     let fields: Vec<[f64; 6]> = runs.iter().map(|r| r.scores.fields()).collect();
     let fold = |f: fn(f64, f64) -> f64, init: f64| {
-        Scores::from_fields(std::array::from_fn(|j| fields.iter().map(|x| x[j]).fold(init, f))).rounded()
+        Scores::from_fields(std::array::from_fn(|j| {
+            fields.iter().map(|x| x[j]).fold(init, f)
+        }))
+        .rounded()
     };
-    let mean = Scores::from_fields(std::array::from_fn(|j| fields.iter().map(|x| x[j]).sum::<f64>() / fields.len() as f64));
+    let mean = Scores::from_fields(std::array::from_fn(|j| {
+        fields.iter().map(|x| x[j]).sum::<f64>() / fields.len() as f64
+    }));
     Ok(Evaluation {
         label_field: label_field.to_string(),
         labelled: labelled.len(),
@@ -197,14 +234,21 @@ pub fn evaluate(
     })
 }
 
-fn confusion_of(gold: &[&str], pred: &[usize], report: &topics::TopicsReport, seed: u64) -> Confusion {
+fn confusion_of(
+    gold: &[&str],
+    pred: &[usize],
+    report: &topics::TopicsReport,
+    seed: u64,
+) -> Confusion {
     let mut labels: Vec<String> = gold.iter().map(|g| g.to_string()).collect();
     labels.sort();
     labels.dedup();
     let k = report.clusters.len();
     let mut counts = vec![vec![0; k]; labels.len()];
     for (g, &p) in gold.iter().zip(pred) {
-        let row = labels.binary_search_by(|l| l.as_str().cmp(g)).expect("label listed");
+        let row = labels
+            .binary_search_by(|l| l.as_str().cmp(g))
+            .expect("label listed");
         counts[row][p] += 1;
     }
     Confusion {
@@ -234,7 +278,11 @@ pub fn render(e: &Evaluation) -> String {
         e.unlabelled,
         e.runs.len()
     );
-    let _ = writeln!(s, "{:<8}{:>4}{:>8}{:>8}{:>8}{:>8}{:>8}{:>8}", "seed", "k", "NMI", "ARI", "V", "homog", "compl", "purity");
+    let _ = writeln!(
+        s,
+        "{:<8}{:>4}{:>8}{:>8}{:>8}{:>8}{:>8}{:>8}",
+        "seed", "k", "NMI", "ARI", "V", "homog", "compl", "purity"
+    );
     let row = |s: &mut String, name: &str, k: String, x: &Scores| {
         let _ = writeln!(
             s,
@@ -250,7 +298,13 @@ pub fn render(e: &Evaluation) -> String {
     row(&mut s, "max", String::new(), &e.max);
     let c = &e.confusion;
     let _ = writeln!(s, "\nConfusion (seed {}): gold label × cluster", c.seed);
-    let width = c.gold.iter().map(|g| g.chars().count()).max().unwrap_or(4).max(4);
+    let width = c
+        .gold
+        .iter()
+        .map(|g| g.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
     let _ = write!(s, "{:width$}", "");
     for cl in &c.clusters {
         let _ = write!(s, "{:>6}", format!("c{}", cl.id));

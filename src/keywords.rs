@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::themes::Lexicon;
 use crate::topics::{self, round4, Keyword, TopicsOptions};
 use crate::vectors::TfIdf;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -91,7 +91,7 @@ pub fn keywords(
         .into_iter()
         .map(|(group, members)| {
             let words = match method {
-                Method::Tfidf => mean_tfidf(&tfidf, &members),
+                Method::Tfidf => tfidf.mean_terms(&members),
                 Method::Textrank => textrank(members.iter().map(|&i| corpus.tokens[i].as_slice())),
             };
             KeywordGroup {
@@ -119,24 +119,6 @@ fn county_groups(corpus: &Corpus) -> Vec<(String, Vec<usize>)> {
         groups.entry(name).or_default().push(i);
     }
     groups.into_iter().collect()
-}
-
-/// The mean TF-IDF row of some articles, best words first.
-fn mean_tfidf(tfidf: &TfIdf, members: &[usize]) -> Vec<(String, f64)> {
-    let mut sums: HashMap<usize, f64> = HashMap::new();
-    for &i in members {
-        if let Some(row) = tfidf.matrix.outer_view(i) {
-            for (j, &w) in row.iter() {
-                *sums.entry(j).or_default() += w;
-            }
-        }
-    }
-    let n = members.len().max(1) as f64;
-    sorted(
-        sums.into_iter()
-            .map(|(j, s)| (tfidf.features[j].clone(), s / n))
-            .collect(),
-    )
 }
 
 fn sorted(mut words: Vec<(String, f64)>) -> Vec<(String, f64)> {

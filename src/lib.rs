@@ -6,11 +6,14 @@
 //! [`vectors`] (TF-IDF) → [`cluster`] (LSA + k-means) → [`themes`] (keywords, theme names) →
 //! [`topics`] (the report) → [`output`] (files and terminal). [`keywords`] serves `analyze keywords`.
 
+pub mod charts;
 pub mod cluster;
+pub mod cooccur;
 pub mod corpus;
 pub mod county;
 pub mod error;
 pub mod evaluate;
+pub mod html;
 pub mod keywords;
 pub mod output;
 pub mod read;

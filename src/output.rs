@@ -209,11 +209,28 @@ pub fn summary(report: &TopicsReport) -> String {
             report.low_confidence.len(),
             crate::topics::LOW_CONFIDENCE
         );
-        for a in report.articles.iter().filter(|a| a.confidence < crate::topics::LOW_CONFIDENCE).take(10) {
-            let _ = writeln!(s, "  - {} {}  (theme {} or {}, {:.3})", a.id, display_title(&a.title), a.cluster, a.runner_up, a.confidence);
+        for a in report
+            .articles
+            .iter()
+            .filter(|a| a.confidence < crate::topics::LOW_CONFIDENCE)
+            .take(10)
+        {
+            let _ = writeln!(
+                s,
+                "  - {} {}  (theme {} or {}, {:.3})",
+                a.id,
+                display_title(&a.title),
+                a.cluster,
+                a.runner_up,
+                a.confidence
+            );
         }
         if report.low_confidence.len() > 10 {
-            let _ = writeln!(s, "  … and {} more (low_confidence in topics.json)", report.low_confidence.len() - 10);
+            let _ = writeln!(
+                s,
+                "  … and {} more (low_confidence in topics.json)",
+                report.low_confidence.len() - 10
+            );
         }
     }
     for sk in report.skipped.iter().take(10) {

@@ -46,6 +46,11 @@ impl Segmenter {
             jieba.add_word(&county.name, Some(PLACE_FREQ), Some("ns"));
             tags.insert(county.name.clone(), "ns".to_string());
         }
+        // Short names (平遥) are places too, though jieba's dictionary may tag them otherwise.
+        for short in gazetteer.short_names() {
+            tags.entry(short.to_string())
+                .or_insert_with(|| "ns".to_string());
+        }
         load_user_dict(
             &mut jieba,
             &mut tags,

@@ -1,6 +1,7 @@
 //! `analyze topics`: the whole pipeline from input files to themes, keywords and the report model.
 
 use crate::cluster::{self, ClusterOptions, Clustering, KChoice, KScore};
+use crate::cooccur::{self, Network};
 use crate::corpus::{self, Corpus};
 use crate::error::{Error, Result};
 use crate::read::Skipped;
@@ -82,6 +83,8 @@ pub struct ArticleReport {
     pub chars: usize,
     /// Every other field of the input record, as given.
     pub metadata: std::collections::BTreeMap<String, String>,
+    /// Position on the cluster map: the first two principal components of the article's reduced vector.
+    pub map: [f64; 2],
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +134,10 @@ pub struct TopicsReport {
     /// The sweep behind `-k auto`: silhouette and inertia for each k tried.
     pub k_selection: Vec<KScore>,
     pub themes: Lexicon,
+    /// The corpus's keywords: the mean TF-IDF weight of each word over all articles.
+    pub corpus_keywords: Vec<Keyword>,
+    /// Keyword co-occurrence network of the corpus's top keywords.
+    pub network: Network,
 }
 
 /// Runs the whole pipeline.
@@ -167,6 +174,9 @@ pub fn analyse(
     let x = cluster::embed(&tfidf.matrix, options.cluster.dims, options.cluster.seed)?;
     let mut cluster_options = options.cluster.clone();
     cluster_options.k = default_k_range(options.cluster.k, n, lexicon.themes.len());
+    if cluster_options.n_runs == 0 {
+        cluster_options.n_runs = default_runs(n);
+    }
     let mut clustering = cluster::cluster(&x, &cluster_options)?;
     let k = clustering.k;
     let keywords = themes::cluster_keywords(
@@ -185,17 +195,35 @@ pub fn analyse(
         .collect();
     let theme_ids: Vec<String> = named.iter().map(|(t, _)| t.clone()).collect();
     let labels = themes::cluster_labels(lexicon, &theme_ids, &keywords);
-    let articles = article_reports(corpus, &tfidf, &clustering, lexicon, &theme_ids, options);
+    let map = cluster::project_2d(&x);
+    let articles = article_reports(
+        corpus,
+        &tfidf,
+        &clustering,
+        lexicon,
+        &theme_ids,
+        options,
+        &map,
+    );
+    let all: Vec<usize> = (0..n).collect();
+    let corpus_words = tfidf.mean_terms(&all);
+    let network = cooccur::network(&corpus.tokens, &clustering.labels, k, &corpus_words, 40, 80);
     let clusters = cluster_reports(&clustering, &keywords, &named, labels, corpus);
     Ok(TopicsReport {
-        meta: meta(corpus, &tfidf, &clustering, options, cluster_options.k),
+        meta: meta(corpus, &tfidf, &clustering, &cluster_options, options),
         clusters,
         captions: caption_reports(corpus),
         skipped: corpus.skipped.clone(),
-        low_confidence: articles.iter().filter(|a| a.confidence < LOW_CONFIDENCE).map(|a| a.id.clone()).collect(),
+        low_confidence: articles
+            .iter()
+            .filter(|a| a.confidence < LOW_CONFIDENCE)
+            .map(|a| a.id.clone())
+            .collect(),
         articles,
         k_selection: clustering.k_scores.clone(),
         themes: lexicon.clone(),
+        corpus_keywords: keywords_of(&corpus_words, 100),
+        network,
     })
 }
 
@@ -221,6 +249,16 @@ pub const LOW_CONFIDENCE: f64 = 0.05;
 /// Record fields that have their own place in an article's report.
 const KNOWN_FIELDS: [&str; 5] = ["id", "title", "county", "date", "source"];
 
+/// k-means runs when none are given: more runs lower the variance between seeds, and cost little on
+/// small corpora.
+pub fn default_runs(n: usize) -> usize {
+    match n {
+        0..5000 => 30,
+        5000..50_000 => 10,
+        _ => 3,
+    }
+}
+
 pub fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
@@ -243,6 +281,7 @@ fn article_reports(
     lexicon: &Lexicon,
     cluster_themes: &[String],
     options: &TopicsOptions,
+    map: &[[f64; 2]],
 ) -> Vec<ArticleReport> {
     let per_article = (options.top_keywords / 3).max(5);
     corpus
@@ -288,6 +327,7 @@ fn article_reports(
                     .collect(),
                 span: a.span,
                 chars: a.text.chars().count(),
+                map: map[i].map(round4),
                 metadata: a
                     .fields
                     .iter()
@@ -355,22 +395,22 @@ fn meta(
     corpus: &Corpus,
     tfidf: &TfIdf,
     clustering: &Clustering,
+    chosen: &ClusterOptions,
     options: &TopicsOptions,
-    k_choice: KChoice,
 ) -> Meta {
     Meta {
         tool: "analyze",
         version: env!("CARGO_PKG_VERSION"),
         seed: options.cluster.seed,
         k: clustering.k,
-        k_choice,
+        k_choice: chosen.k,
         silhouette: round4(clustering.silhouette),
         features: tfidf.features.len(),
         min_df: tfidf.min_df,
         max_df: tfidf.max_df,
         options: serde_json::json!({
             "tfidf": options.tfidf,
-            "cluster": options.cluster,
+            "cluster": chosen,
             "keep_places": options.segment.keep_places,
             "user_dicts": options.segment.user_dicts,
             "stopword_files": options.segment.stopword_files,

@@ -118,6 +118,27 @@ impl TfIdf {
             .collect()
     }
 
+    /// The mean TF-IDF row of some documents, best words first (ties by word).
+    pub fn mean_terms(&self, members: &[usize]) -> Vec<(String, f64)> {
+        let mut sums = vec![0.0; self.features.len()];
+        for &i in members {
+            if let Some(row) = self.matrix.outer_view(i) {
+                for (j, &w) in row.iter() {
+                    sums[j] += w;
+                }
+            }
+        }
+        let n = members.len().max(1) as f64;
+        let mut words: Vec<(String, f64)> = sums
+            .into_iter()
+            .enumerate()
+            .filter(|(_, s)| *s > 0.0)
+            .map(|(j, s)| (self.features[j].clone(), s / n))
+            .collect();
+        words.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        words
+    }
+
     pub fn row_is_empty(&self, row: usize) -> bool {
         self.matrix.outer_view(row).is_none_or(|r| r.nnz() == 0)
     }

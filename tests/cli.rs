@@ -103,7 +103,13 @@ fn same_seed_gives_byte_identical_files_whatever_the_thread_count() {
     run("a", None);
     run("b", Some("1"));
     run("c", Some("3"));
-    for f in ["topics.json", "articles.csv", "clusters.csv"] {
+    let charts: Vec<String> = std::fs::read_dir(dir.path().join("a/charts"))
+        .unwrap()
+        .map(|e| format!("charts/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    assert!(charts.len() > 20, "{charts:?}");
+    let files = ["topics.json", "articles.csv", "clusters.csv", "index.html"].map(String::from);
+    for f in files.iter().chain(&charts) {
         let a = std::fs::read(dir.path().join("a").join(f)).unwrap();
         assert_eq!(
             a,

@@ -9,7 +9,14 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn perfect_and_permuted_clusterings_score_one() {
     let s = scores(&["a", "a", "b", "b", "c"], &[2, 2, 0, 0, 1]);
-    for x in [s.nmi, s.ari, s.homogeneity, s.completeness, s.v_measure, s.purity] {
+    for x in [
+        s.nmi,
+        s.ari,
+        s.homogeneity,
+        s.completeness,
+        s.v_measure,
+        s.purity,
+    ] {
         assert!(close(x, 1.0), "{s:?}");
     }
 }
@@ -18,7 +25,10 @@ fn perfect_and_permuted_clusterings_score_one() {
 fn independent_clusters_score_zero_mutual_information() {
     // Table [[1,1],[1,1]]: MI = 0. ARI: index 0, expected 2·2/6 = 2/3, max 2 → (0 − 2/3)/(2 − 2/3) = −1/2.
     let s = scores(&[0, 0, 1, 1], &[0, 1, 0, 1]);
-    assert!(close(s.nmi, 0.0) && close(s.homogeneity, 0.0) && close(s.completeness, 0.0), "{s:?}");
+    assert!(
+        close(s.nmi, 0.0) && close(s.homogeneity, 0.0) && close(s.completeness, 0.0),
+        "{s:?}"
+    );
     assert!(close(s.ari, -0.5), "{s:?}");
     assert!(close(s.purity, 0.5), "{s:?}");
 }
@@ -40,16 +50,32 @@ fn scores_match_hand_computed_values() {
 
 #[test]
 fn evaluate_on_the_labelled_corpus_beats_the_usual_pipeline() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/cnews_1000.jsonl");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/cnews_1000.jsonl");
     if !path.exists() {
-        eprintln!("skipped: {} is absent (the labelled corpus lives beside the project)", path.display());
+        eprintln!(
+            "skipped: {} is absent (the labelled corpus lives beside the project)",
+            path.display()
+        );
         return;
     }
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args(["evaluate", path.to_str().unwrap(), "-k", "10", "--seeds", "0..3", "--json"])
+        .args([
+            "evaluate",
+            path.to_str().unwrap(),
+            "-k",
+            "10",
+            "--seeds",
+            "0..3",
+            "--json",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let e: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(e["labelled"], 1000);
     let mean = e["mean"]["nmi"].as_f64().unwrap();
@@ -57,4 +83,34 @@ fn evaluate_on_the_labelled_corpus_beats_the_usual_pipeline() {
     // The usual Python pipeline (jieba + scikit-learn, 3 seeds) scores NMI 0.826 on this file.
     assert!(mean >= 0.85 && worst >= 0.83, "mean {mean}, worst {worst}");
     assert_eq!(e["confusion"]["counts"].as_array().unwrap().len(), 10);
+}
+
+#[test]
+fn k_auto_finds_about_ten_topics_in_ten_labelled_categories() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/cnews_1000.jsonl");
+    if !path.exists() {
+        eprintln!(
+            "skipped: {} is absent (the labelled corpus lives beside the project)",
+            path.display()
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_analyze"))
+        .args(["topics", path.to_str().unwrap(), "-q", "--runs", "10", "-o"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("topics.json")).unwrap()).unwrap();
+    let k = report["meta"]["k"].as_u64().unwrap();
+    let curve = report["k_selection"].as_array().unwrap();
+    assert!(curve.len() >= 10, "the sweep is in the output");
+    assert!((8..=12).contains(&k), "k = {k}: {curve:?}");
 }

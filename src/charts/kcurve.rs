@@ -1,0 +1,92 @@
+//! Choosing k: the silhouette of each k tried by `-k auto`, with the chosen k marked.
+
+use super::{colour, draw_svg, font, plot_error, Chart};
+use crate::error::Result;
+use crate::topics::TopicsReport;
+use plotters::prelude::*;
+
+pub fn k_selection(report: &TopicsReport) -> Result<Chart> {
+    let scores = &report.k_selection;
+    let ks: Vec<usize> = scores.iter().map(|s| s.k).collect();
+    let (k_min, k_max) = (
+        *ks.iter().min().unwrap_or(&2),
+        *ks.iter().max().unwrap_or(&2),
+    );
+    let (lo, hi) = scores
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), s| {
+            (l.min(s.silhouette), h.max(s.silhouette))
+        });
+    let pad = ((hi - lo) * 0.15).max(0.005);
+    let chosen = report.meta.k;
+    let svg = draw_svg(|area| {
+        let mut chart = ChartBuilder::on(area)
+            .caption(
+                "选择主题数 Choosing k · 轮廓系数 silhouette (cosine)",
+                font(30.0),
+            )
+            .margin(30)
+            .x_label_area_size(60)
+            .y_label_area_size(90)
+            .build_cartesian_2d(
+                (k_min as f64 - 0.5)..(k_max as f64 + 0.5),
+                (lo - pad)..(hi + pad),
+            )
+            .map_err(plot_error)?;
+        chart
+            .configure_mesh()
+            .x_desc("主题数 k")
+            .y_desc("轮廓系数 silhouette")
+            .x_labels((k_max - k_min + 1).min(20))
+            .x_label_formatter(&|x| format!("{:.0}", x))
+            .y_label_formatter(&|y| format!("{:.3}", y))
+            .label_style(font(18.0))
+            .axis_desc_style(font(20.0))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(plot_error)?;
+        let line: Vec<(f64, f64)> = scores.iter().map(|s| (s.k as f64, s.silhouette)).collect();
+        chart
+            .draw_series(LineSeries::new(line.clone(), colour(0).stroke_width(3)))
+            .map_err(plot_error)?;
+        chart
+            .draw_series(line.iter().map(|&p| Circle::new(p, 6, colour(0).filled())))
+            .map_err(plot_error)?;
+        if let Some(best) = scores.iter().find(|s| s.k == chosen) {
+            let p = (best.k as f64, best.silhouette);
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    p,
+                    11,
+                    colour(2).stroke_width(3),
+                )))
+                .map_err(plot_error)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("k = {chosen}"),
+                    (p.0 + 0.15, p.1 + pad * 0.4),
+                    font(20.0).color(&colour(2)),
+                )))
+                .map_err(plot_error)?;
+        }
+        Ok(())
+    })?;
+    let rows = scores
+        .iter()
+        .map(|s| {
+            vec![
+                s.k.to_string(),
+                format!("{:.6}", s.silhouette),
+                format!("{:.6}", s.inertia),
+                (s.k == chosen).to_string(),
+            ]
+        })
+        .collect();
+    Ok(Chart {
+        name: "k_selection".into(),
+        title: "选择主题数 Choosing k".into(),
+        svg,
+        csv_header: vec!["k", "silhouette", "inertia", "chosen"],
+        csv_rows: rows,
+    })
+}

@@ -1,0 +1,205 @@
+//! The HTML report: one self-contained page with the charts inline as SVG, the CSS and the chart font inline
+//! (so Chinese shows on a machine with no CJK font), no network, the run's options, the themes with keywords
+//! and example articles, the county table and links to the data files. Everything that comes from the input
+//! is escaped.
+
+use crate::charts::{heatmap_table, Chart, CountyRow, Formats, FONT_BYTES, FONT_FAMILY};
+use crate::error::Result;
+use crate::output::write_atomic;
+use crate::topics::TopicsReport;
+use base64::Engine;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = "body{font-family:'Noto Sans CJK SC',sans-serif;max-width:1240px;margin:2em auto;padding:0 1em;color:#222;line-height:1.5}\
+h1{font-size:1.8em}h2{margin-top:2em;border-bottom:1px solid #ddd}table{border-collapse:collapse;margin:1em 0}\
+td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f4f6f8}\
+figure{margin:1.5em 0}figure svg{width:100%;height:auto;border:1px solid #eee}figcaption{color:#555}\
+.swatch{display:inline-block;width:.9em;height:.9em;border-radius:50%;margin-right:.3em;vertical-align:-.1em}\
+.muted{color:#777}pre{background:#f6f8fa;padding:1em;overflow-x:auto;font-size:.85em}";
+
+/// Writes `index.html` into `out`; chart files are linked from `charts/`.
+pub fn write_report(
+    report: &TopicsReport,
+    charts: &[Chart],
+    out: &Path,
+    formats: Formats,
+) -> Result<PathBuf> {
+    let path = out.join("index.html");
+    write_atomic(&path, page(report, charts, formats).as_bytes())?;
+    Ok(path)
+}
+
+pub fn page(report: &TopicsReport, charts: &[Chart], formats: Formats) -> String {
+    let m = &report.meta;
+    let font = base64::engine::general_purpose::STANDARD.encode(FONT_BYTES);
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>analyze · 主题报告</title>\
+         <style>@font-face{{font-family:'{FONT_FAMILY}';src:url(data:font/otf;base64,{font}) format('opentype')}}{CSS}</style></head><body>\n"
+    );
+    let _ = writeln!(
+        h,
+        "<h1>主题报告 Topics report</h1><p>{} 篇文章 articles ({} captions) from {} file(s); {} skipped; \
+         {} themes, seed {}, silhouette {:.3}. <span class=\"muted\">analyze {}</span></p>",
+        m.counts.articles, m.counts.captions, m.counts.files, m.counts.skipped, m.k, m.seed, m.silhouette, m.version
+    );
+    themes_section(&mut h, report);
+    county_section(&mut h, report);
+    charts_section(&mut h, charts, formats);
+    lists_section(&mut h, report);
+    let options = serde_json::to_string_pretty(&m.options).unwrap_or_default();
+    let inputs: Vec<String> = m.inputs.iter().map(|i| escape(i)).collect();
+    let _ = writeln!(
+        h,
+        "<h2>运行参数 Options</h2><p>Inputs: {}</p><pre>{}</pre>\
+         <h2>数据文件 Data files</h2><ul><li><a href=\"topics.json\">topics.json</a></li>\
+         <li><a href=\"articles.csv\">articles.csv</a></li><li><a href=\"clusters.csv\">clusters.csv</a></li>\
+         <li><a href=\"skipped.csv\">skipped.csv</a></li>{}</ul></body></html>",
+        inputs.join(", "),
+        escape(&options),
+        charts
+            .iter()
+            .map(|c| format!("<li><a href=\"charts/{0}.csv\">charts/{0}.csv</a> ({1})</li>", escape(&c.name), escape(&c.title)))
+            .collect::<String>()
+    );
+    h
+}
+
+fn themes_section(h: &mut String, report: &TopicsReport) {
+    h.push_str("<h2>主题 Themes</h2><table><tr><th>#</th><th>主题 theme</th><th>篇数 n</th><th>关键词 keywords</th><th>例文 examples</th></tr>\n");
+    for c in &report.clusters {
+        let words: Vec<String> = c
+            .keywords
+            .iter()
+            .take(10)
+            .map(|k| escape(&k.word))
+            .collect();
+        let examples: Vec<String> = c
+            .examples
+            .iter()
+            .take(3)
+            .filter_map(|id| report.articles.iter().find(|a| &a.id == id))
+            .map(|a| {
+                format!(
+                    "{} <span class=\"muted\">{}</span>",
+                    escape(&a.title),
+                    escape(a.county.as_deref().unwrap_or("—"))
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            h,
+            "<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            crate::charts::hex(crate::charts::colour(c.id)),
+            c.id,
+            escape(&c.label),
+            escape(&c.theme),
+            c.size,
+            words.join(" "),
+            examples.join("<br>")
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+fn county_section(h: &mut String, report: &TopicsReport) {
+    let (themes, rows) = heatmap_table(report);
+    h.push_str("<h2>县 × 主题 Counties and themes</h2><table><tr><th>县 county</th>");
+    for t in &themes {
+        let _ = write!(
+            h,
+            "<th>{}<br><span class=\"muted\">{}</span></th>",
+            escape(report.themes.label(t)),
+            escape(t)
+        );
+    }
+    h.push_str("<th>篇数 n</th></tr>\n");
+    for CountyRow {
+        county,
+        counts,
+        total,
+    } in rows
+    {
+        let cells: String = counts.iter().map(|n| format!("<td>{n}</td>")).collect();
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td>{cells}<td>{total}</td></tr>",
+            escape(&county)
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+fn charts_section(h: &mut String, charts: &[Chart], formats: Formats) {
+    h.push_str("<h2>图表 Charts</h2>\n");
+    for c in charts {
+        let links = [(formats.svg, "svg"), (formats.png, "png"), (true, "csv")]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, ext)| format!("<a href=\"charts/{}.{ext}\">{ext}</a>", escape(&c.name)))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let svg = c.svg.trim_start_matches(|ch| ch != '<');
+        let svg = svg
+            .strip_prefix("<?xml")
+            .map_or(svg, |rest| rest.split_once("?>").map_or(rest, |(_, r)| r));
+        let _ = writeln!(
+            h,
+            "<figure>{svg}<figcaption>{} — {links}</figcaption></figure>",
+            escape(&c.title)
+        );
+    }
+}
+
+fn lists_section(h: &mut String, report: &TopicsReport) {
+    if !report.low_confidence.is_empty() {
+        h.push_str("<h2>介于两个主题之间 Between two themes</h2><ul>");
+        for a in report
+            .articles
+            .iter()
+            .filter(|a| report.low_confidence.contains(&a.id))
+        {
+            let _ = write!(
+                h,
+                "<li>{} — theme {} or {} (confidence {:.3})</li>",
+                escape(&a.title),
+                a.cluster,
+                a.runner_up,
+                a.confidence
+            );
+        }
+        h.push_str("</ul>\n");
+    }
+    if !report.skipped.is_empty() {
+        h.push_str("<h2>未分析 Skipped</h2><ul>");
+        for s in &report.skipped {
+            let line = s.line.map(|l| format!(":{l}")).unwrap_or_default();
+            let _ = write!(
+                h,
+                "<li>{}{line}: {}</li>",
+                escape(&s.source),
+                escape(&s.reason)
+            );
+        }
+        h.push_str("</ul>\n");
+    }
+}

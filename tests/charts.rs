@@ -1,0 +1,219 @@
+//! Charts and the HTML report: Chinese drawn with the embedded font, PNGs with real text, input escaped.
+
+use analyze::charts::{self, missing_glyphs};
+use analyze::topics::{self, TopicsOptions};
+use std::path::Path;
+use std::process::Command;
+
+fn seed_report() -> topics::TopicsReport {
+    topics::run(&TopicsOptions::new()).unwrap()
+}
+
+#[test]
+fn the_font_covers_every_label_of_the_seed_charts() {
+    let report = seed_report();
+    let charts = charts::charts(&report).unwrap();
+    let texts = charts.iter().flat_map(|c| {
+        c.csv_rows
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .chain([c.title.as_str()])
+    });
+    let missing = missing_glyphs(texts);
+    assert!(missing.is_empty(), "no glyph for {missing:?}");
+    assert_eq!(missing_glyphs(["平遥县非遗市集"]).len(), 0);
+    assert!(
+        missing_glyphs(["𠀀"]).contains(&'𠀀'),
+        "a rare character outside the subset is reported"
+    );
+}
+
+/// Share of pixels in a box of a PNG whose red + green + blue is below `limit` (765 is white).
+fn share_below(png: &[u8], (x0, y0, x1, y1): (u32, u32, u32, u32), limit: u32) -> f64 {
+    let pixmap = resvg::tiny_skia::Pixmap::decode_png(png).unwrap();
+    let mut dark = 0;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let p = pixmap.pixel(x, y).unwrap();
+            if (p.red() as u32 + p.green() as u32 + p.blue() as u32) < limit {
+                dark += 1;
+            }
+        }
+    }
+    dark as f64 / ((x1 - x0) * (y1 - y0)) as f64
+}
+
+#[test]
+fn pngs_are_drawn_with_text_where_the_titles_are() {
+    let report = seed_report();
+    for chart in charts::charts(&report).unwrap() {
+        let png = charts::svg_to_png(&chart.svg).unwrap();
+        let pixmap = resvg::tiny_skia::Pixmap::decode_png(&png).unwrap();
+        assert_eq!(
+            (pixmap.width(), pixmap.height()),
+            (1200, 800),
+            "{}",
+            chart.name
+        );
+        let title = if chart.name == "k_selection" {
+            (300, 25, 900, 65)
+        } else {
+            (30, 15, 600, 55)
+        };
+        let share = share_below(&png, title, 300);
+        assert!(
+            share > 0.03,
+            "{}: title band has {share:.3} dark pixels",
+            chart.name
+        );
+        let body = share_below(&png, (0, 80, 1200, 800), 700);
+        assert!(
+            body > 0.01,
+            "{}: the chart body is blank ({body:.4})",
+            chart.name
+        );
+    }
+}
+
+#[test]
+fn svg_charts_name_the_embedded_font_and_hold_the_chinese_labels() {
+    let report = seed_report();
+    let charts = charts::charts(&report).unwrap();
+    let heatmap = charts.iter().find(|c| c.name == "theme_by_county").unwrap();
+    assert!(heatmap.svg.contains("font-family=\"Noto Sans CJK SC\""));
+    assert!(heatmap.svg.contains("平遥县") && heatmap.svg.contains("养老服务"));
+    let names: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
+    for n in [
+        "keywords",
+        "themes",
+        "cluster_map",
+        "theme_by_county",
+        "k_selection",
+        "wordcloud",
+        "wordcloud_0",
+        "network",
+    ] {
+        assert!(names.contains(&n), "{n} missing from {names:?}");
+    }
+}
+
+#[test]
+fn word_cloud_and_network_labels_do_not_overlap() {
+    let report = seed_report();
+    for chart in charts::charts(&report)
+        .unwrap()
+        .iter()
+        .filter(|c| c.name.starts_with("wordcloud"))
+    {
+        let boxes: Vec<(f64, f64, f64, f64)> = chart
+            .csv_rows
+            .iter()
+            .map(|r| {
+                let size: f64 = r[2].parse().unwrap();
+                let (w, h) = charts::text_size(&r[0], size);
+                (
+                    r[3].parse().unwrap(),
+                    r[4].parse().unwrap(),
+                    w as f64 / 2.0,
+                    h as f64 / 2.0,
+                )
+            })
+            .collect();
+        assert!(
+            boxes.len() >= 10,
+            "{} placed only {} words",
+            chart.name,
+            boxes.len()
+        );
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let apart =
+                    (a.0 - b.0).abs() >= a.2 + b.2 - 1.0 || (a.1 - b.1).abs() >= a.3 + b.3 - 1.0;
+                assert!(apart, "{}: words overlap at {a:?} and {b:?}", chart.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn input_text_is_escaped_in_html_and_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = [
+        ("<script>alert(1)</script>", "<script>alert(2)</script>", "平遥县贺兰桥社区举办非遗市集,面塑、漆器、剪纸等非遗技艺吸引居民参与,非遗传承人现场展示技艺。"),
+        ("秋粮丰收", "宁国镇", "宁国镇秋粮丰收,合作社组织农机收割玉米,村集体经济增收,农户分红。"),
+        ("社区网格", "平遥县", "平遥县社区网格员走访居民,收集诉求,党支部推动老旧小区改造,居民满意。"),
+    ]
+    .iter()
+    .map(|(t, c, x)| serde_json::json!({"title": t, "county": c, "text": x}).to_string() + "\n")
+    .collect();
+    std::fs::write(dir.path().join("x.jsonl"), lines).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
+        .args(["topics", "x.jsonl", "-k", "2", "-q", "-o", "out"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(dir.path().join("out/index.html")).unwrap();
+    assert!(!html.contains("<script>alert"), "raw script in the HTML");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "the title is shown as text"
+    );
+    assert!(
+        html.contains("&lt;script&gt;alert(2)&lt;/script&gt;"),
+        "the county is shown as text"
+    );
+    let svg = std::fs::read_to_string(dir.path().join("out/charts/theme_by_county.svg")).unwrap();
+    assert!(!svg.contains("<script>"), "raw script in the SVG");
+    assert!(
+        svg.contains("&lt;script&gt;"),
+        "the county label is escaped in the SVG"
+    );
+}
+
+#[test]
+fn the_report_page_is_self_contained() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
+        .args(["topics", "-q"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(dir.path().join("reports/index.html")).unwrap();
+    assert!(
+        html.contains("@font-face{font-family:'Noto Sans CJK SC';src:url(data:font/otf;base64,")
+    );
+    assert_eq!(
+        html.matches("<svg ").count(),
+        std::fs::read_dir(dir.path().join("reports/charts"))
+            .unwrap()
+            .filter(|e| e
+                .as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "svg"))
+            .count()
+    );
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+    for needle in [
+        "非遗与文化传承",
+        "平遥县",
+        "topics.json",
+        "articles.csv",
+        "charts/keywords.csv",
+    ] {
+        assert!(html.contains(needle), "{needle} missing");
+    }
+    assert!(Path::new(&dir.path().join("reports/charts/cluster_map.png")).exists());
+}
