@@ -8,18 +8,20 @@ file=${1:-../shared/corpora/cnews_1000.jsonl}
 seeds=${2:-0..10}
 [ -f "$file" ] || { echo "skipped: $file is absent"; exit 0; }
 cargo build --release -q
+# A private copy, so that a rebuild during the run cannot mix two versions in one table.
+bin=$(mktemp -d)/analyze
+cp target/release/analyze "$bin"
 printf '%-34s %8s %8s %8s %8s\n' variant "mean NMI" "min NMI" "mean ARI" seconds
 while IFS='|' read -r name flags; do
   start=$(date +%s.%N)
   # shellcheck disable=SC2086
-  json=$(./target/release/analyze evaluate "$file" -k 10 --seeds "$seeds" --json $flags)
+  json=$("$bin" evaluate "$file" -k 10 --seeds "$seeds" --json $flags)
   secs=$(echo "$(date +%s.%N) - $start" | bc)
   python3 -c 'import json,sys; e=json.loads(sys.argv[1]); print("%-34s %8.4f %8.4f %8.4f %8.1f" % (sys.argv[2], e["mean"]["nmi"], e["min"]["nmi"], e["mean"]["ari"], float(sys.argv[3])))' "$json" "$name" "$secs"
 done <<'VARIANTS'
 default|
 Euclidean k-means (no spherical step)|--euclidean
 Euclidean, 10 runs|--euclidean --runs 10
-no LSA (full TF-IDF rows)|--dims 100000
 LSA 50 dimensions|--dims 50
 LSA 200 dimensions|--dims 200
 10 k-means runs|--runs 10

@@ -24,13 +24,31 @@ pub struct Corpus {
     pub records: usize,
 }
 
+/// Metadata for `.txt` pages, which carry none of their own.
+#[derive(Debug, Clone, Default)]
+pub struct PageMetadata {
+    /// A sidecar manifest (CSV or TOML) mapping page files to date, source, county.
+    pub manifest: Option<PathBuf>,
+    /// A date for every page the manifest leaves undated.
+    pub date: Option<String>,
+}
+
 /// Reads the inputs (the bundled seeds when none are given) and prepares every article.
-pub fn load(inputs: &[PathBuf], segment: &SegmentOptions) -> Result<Corpus> {
-    let input = if inputs.is_empty() {
+pub fn load(inputs: &[PathBuf], pages: &PageMetadata, segment: &SegmentOptions) -> Result<Corpus> {
+    let mut input = if inputs.is_empty() {
         crate::seeds::seed_input()
     } else {
         read_inputs(inputs)?
     };
+    if let Some(path) = &pages.manifest {
+        crate::read::apply_manifest(&mut input, path)?;
+    }
+    if let Some(date) = &pages.date {
+        if crate::dates::parse_date(date).is_none() {
+            return Err(Error::Usage(format!("--date {date}: not a date (write 2025-10-01, 20251001, 2025/10/1 or 2025年10月1日)")));
+        }
+        crate::read::default_page_date(&mut input, date);
+    }
     let gazetteer = Gazetteer::builtin();
     let segmenter = Segmenter::new(segment, &gazetteer)?;
     build(input, &gazetteer, &segmenter)

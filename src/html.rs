@@ -4,6 +4,7 @@
 //! is escaped.
 
 use crate::charts::{heatmap_table, Chart, CountyRow, Formats, FONT_BYTES, FONT_FAMILY};
+use crate::compare::Comparison;
 use crate::error::Result;
 use crate::output::write_atomic;
 use crate::topics::TopicsReport;
@@ -39,15 +40,21 @@ figure{margin:1.5em 0}figure svg{width:100%;height:auto;border:1px solid #eee}fi
 pub fn write_report(
     report: &TopicsReport,
     charts: &[Chart],
+    comparison: Option<&Comparison>,
     out: &Path,
     formats: Formats,
 ) -> Result<PathBuf> {
     let path = out.join("index.html");
-    write_atomic(&path, page(report, charts, formats).as_bytes())?;
+    write_atomic(&path, page(report, charts, comparison, formats).as_bytes())?;
     Ok(path)
 }
 
-pub fn page(report: &TopicsReport, charts: &[Chart], formats: Formats) -> String {
+pub fn page(
+    report: &TopicsReport,
+    charts: &[Chart],
+    comparison: Option<&Comparison>,
+    formats: Formats,
+) -> String {
     let m = &report.meta;
     let font = base64::engine::general_purpose::STANDARD.encode(FONT_BYTES);
     let mut h = String::new();
@@ -64,6 +71,9 @@ pub fn page(report: &TopicsReport, charts: &[Chart], formats: Formats) -> String
     );
     themes_section(&mut h, report);
     county_section(&mut h, report);
+    if let Some(c) = comparison {
+        compare_section(&mut h, c, report);
+    }
     charts_section(&mut h, charts, formats);
     lists_section(&mut h, report);
     let options = serde_json::to_string_pretty(&m.options).unwrap_or_default();
@@ -202,4 +212,56 @@ fn lists_section(h: &mut String, report: &TopicsReport) {
         }
         h.push_str("</ul>\n");
     }
+}
+
+fn compare_section(h: &mut String, c: &Comparison, report: &TopicsReport) {
+    let _ = writeln!(h, "<h2>比较 Comparison by {}</h2><ul>", escape(&c.by));
+    for line in &c.statements {
+        let _ = write!(h, "<li>{}</li>", escape(line));
+    }
+    h.push_str("</ul><table><tr><th>group</th><th>n</th>");
+    for t in &c.themes {
+        let _ = write!(
+            h,
+            "<th>{}<br><span class=\"muted\">{}</span></th>",
+            escape(report.themes.label(t)),
+            escape(t)
+        );
+    }
+    h.push_str("<th>特色词 distinctive words (G²; counts group:rest)</th></tr>\n");
+    for g in &c.shares {
+        let cells: String = g
+            .themes
+            .iter()
+            .map(|t| {
+                format!(
+                    "<td>{} ({:.0}%)<br><span class=\"muted\">95% {:.0}–{:.0}%</span></td>",
+                    t.count,
+                    t.share * 100.0,
+                    t.low * 100.0,
+                    t.high * 100.0
+                )
+            })
+            .collect();
+        let words: Vec<String> = c
+            .keyness
+            .iter()
+            .find(|k| k.group == g.group)
+            .map(|k| {
+                k.words
+                    .iter()
+                    .take(8)
+                    .map(|w| format!("{} {}:{}", escape(&w.word), w.group_count, w.rest_count))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td>{cells}<td>{}</td></tr>",
+            escape(&g.group),
+            g.articles,
+            words.join(" · ")
+        );
+    }
+    h.push_str("</table>\n");
 }

@@ -8,9 +8,11 @@
 
 pub mod charts;
 pub mod cluster;
+pub mod compare;
 pub mod cooccur;
 pub mod corpus;
 pub mod county;
+pub mod dates;
 pub mod error;
 pub mod evaluate;
 pub mod html;
@@ -20,6 +22,7 @@ pub mod read;
 pub mod seeds;
 pub mod segment;
 pub mod split;
+pub mod stats;
 pub mod themes;
 pub mod topics;
 pub mod vectors;

@@ -2,6 +2,8 @@
 
 use analyze::charts::{self, Formats};
 use analyze::cluster::KChoice;
+use analyze::compare::CompareOptions;
+use analyze::dates::Period;
 use analyze::keywords::{GroupBy, Method};
 use analyze::themes::Lexicon;
 use analyze::topics::TopicsOptions;
@@ -28,6 +30,27 @@ enum Command {
     Keywords(KeywordsArgs),
     /// Score the clusters against gold labels (NMI, ARI, V-measure, purity) over several seeds.
     Evaluate(EvaluateArgs),
+    /// Compare groups (counties, sources, any field): theme shares with intervals and a test, distinctive
+    /// words, and trends per period; writes everything `topics` writes plus compare.json and its charts.
+    Compare(CompareArgs),
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    #[command(flatten)]
+    topics: TopicsArgs,
+    /// What to group by: county, province, city, source, theme, or any metadata field of the records.
+    #[arg(long, default_value = "county")]
+    by: String,
+    /// Only these groups, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',')]
+    groups: Vec<String>,
+    /// Calendar period for trends.
+    #[arg(long, value_enum)]
+    period: Option<Period>,
+    /// Distinctive words per group.
+    #[arg(long, default_value_t = 15)]
+    top_words: usize,
 }
 
 #[derive(Args)]
@@ -96,6 +119,13 @@ struct CommonArgs {
     /// Theme lexicon (TOML: [[theme]] id, label, seeds) that extends or replaces the built-in themes.
     #[arg(long, value_name = "FILE")]
     themes: Option<PathBuf>,
+    /// Sidecar manifest for .txt pages (CSV with a `file` column, or TOML [[page]] tables) giving date,
+    /// source, county.
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
+    /// Date for every .txt page the manifest leaves undated (2025-10-01, 20251001, 2025/10/1, 2025年10月1日).
+    #[arg(long)]
+    date: Option<String>,
 }
 
 #[derive(Args)]
@@ -213,6 +243,8 @@ impl CommonArgs {
     fn options(&self, top: usize) -> TopicsOptions {
         let mut o = TopicsOptions::new();
         o.inputs = self.inputs.clone();
+        o.pages.manifest = self.manifest.clone();
+        o.pages.date = self.date.clone();
         o.segment.user_dicts = self.user_dicts.clone();
         o.segment.stopword_files = self.stopwords.clone();
         o.segment.keep_places = self.keep_places;
@@ -253,7 +285,9 @@ fn run(cli: Cli) -> Result<(), Error> {
                     f.charts,
                 )?);
                 if f.html {
-                    written.push(html::write_report(&report, &charts, &args.out, f.charts)?);
+                    written.push(html::write_report(
+                        &report, &charts, None, &args.out, f.charts,
+                    )?);
                 }
             }
             if !args.quiet {
@@ -276,7 +310,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Keywords(args) => {
             let options = args.common.options(15);
-            let corpus = corpus::load(&options.inputs, &options.segment)?;
+            let corpus = corpus::load(&options.inputs, &options.pages, &options.segment)?;
             let groups = keywords::keywords(&corpus, args.by, args.method, args.top, &options)?;
             if args.json {
                 print!("{}", String::from_utf8_lossy(&output::json_bytes(&groups)));
@@ -285,6 +319,54 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Evaluate(args) => evaluate(args)?,
+        Command::Compare(args) => compare(args)?,
+    }
+    Ok(())
+}
+
+fn compare(args: CompareArgs) -> Result<(), Error> {
+    let t = &args.topics;
+    let options = t.common.options(t.top);
+    let mut lexicon = Lexicon::builtin();
+    if let Some(path) = &options.themes_file {
+        lexicon.extend_from_file(path)?;
+    }
+    let corpus = corpus::load(&options.inputs, &options.pages, &options.segment)?;
+    let report = topics::analyse(&corpus, &lexicon, &options)?;
+    let compare_options = CompareOptions {
+        by: args.by.clone(),
+        groups: args.groups.clone(),
+        period: args.period,
+        top: args.top_words,
+        seed: options.cluster.seed,
+    };
+    let comparison = analyze::compare::compare(&report, &corpus, &compare_options);
+    if comparison.groups.is_empty() {
+        return Err(Error::Usage(format!(
+            "none of the groups {:?} occurs in `{}`",
+            args.groups, args.by
+        )));
+    }
+    let mut written = output::write_topics(&report, &t.out)?;
+    written.extend(output::write_compare(&comparison, &t.out)?);
+    let f = t.format;
+    if f.charts.svg || f.charts.png || f.html {
+        let mut all = charts::charts(&report)?;
+        all.extend(charts::compare_charts(&comparison, &report)?);
+        written.extend(charts::write_charts(&all, &t.out.join("charts"), f.charts)?);
+        if f.html {
+            written.push(html::write_report(
+                &report,
+                &all,
+                Some(&comparison),
+                &t.out,
+                f.charts,
+            )?);
+        }
+    }
+    if !t.quiet {
+        print!("{}", analyze::compare::render(&comparison, &report));
+        println!("\nWrote {} files in {}", written.len(), t.out.display());
     }
     Ok(())
 }
@@ -295,7 +377,7 @@ fn evaluate(args: EvaluateArgs) -> Result<(), Error> {
     if let Some(path) = &options.themes_file {
         lexicon.extend_from_file(path)?;
     }
-    let corpus = corpus::load(&options.inputs, &options.segment)?;
+    let corpus = corpus::load(&options.inputs, &options.pages, &options.segment)?;
     let result = analyze::evaluate::evaluate(
         &corpus,
         &lexicon,

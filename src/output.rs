@@ -149,6 +149,103 @@ fn skipped_csv(report: &TopicsReport) -> Vec<u8> {
     csv_bytes(&["source", "line", "reason"], rows)
 }
 
+/// Writes `compare.json` and its tables `compare_shares.csv`, `compare_keyness.csv`, `compare_trends.csv`.
+pub fn write_compare(c: &crate::compare::Comparison, out: &Path) -> Result<Vec<PathBuf>> {
+    let f4 = |x: f64| format!("{x:.4}");
+    let shares = c.shares.iter().flat_map(|g| {
+        g.themes.iter().map(move |t| {
+            vec![
+                g.group.clone(),
+                t.theme.clone(),
+                t.count.to_string(),
+                g.articles.to_string(),
+                f4(t.share),
+                f4(t.low),
+                f4(t.high),
+                g.undated.to_string(),
+            ]
+        })
+    });
+    let keyness = c.keyness.iter().flat_map(|k| {
+        k.words.iter().map(move |w| {
+            vec![
+                k.group.clone(),
+                w.word.clone(),
+                w.group_count.to_string(),
+                w.rest_count.to_string(),
+                f4(w.g2),
+                format!("{:.6}", w.p_value),
+                f4(w.log_ratio),
+            ]
+        })
+    });
+    let trends = c.trends.iter().map(|t| {
+        vec![
+            t.group.clone(),
+            t.period.clone(),
+            t.theme.clone(),
+            t.count.to_string(),
+            t.total.to_string(),
+            t.share.map(f4).unwrap_or_default(),
+        ]
+    });
+    let files = [
+        ("compare.json", json_bytes(c)),
+        (
+            "compare_shares.csv",
+            csv_bytes(
+                &[
+                    "group",
+                    "theme",
+                    "articles",
+                    "group_total",
+                    "share",
+                    "low95",
+                    "high95",
+                    "group_undated",
+                ],
+                shares,
+            ),
+        ),
+        (
+            "compare_keyness.csv",
+            csv_bytes(
+                &[
+                    "group",
+                    "word",
+                    "group_count",
+                    "rest_count",
+                    "g2",
+                    "p_value",
+                    "log_ratio",
+                ],
+                keyness,
+            ),
+        ),
+        (
+            "compare_trends.csv",
+            csv_bytes(
+                &[
+                    "group",
+                    "period",
+                    "theme",
+                    "articles",
+                    "period_total",
+                    "share",
+                ],
+                trends,
+            ),
+        ),
+    ];
+    let mut written = Vec::new();
+    for (name, bytes) in files {
+        let path = out.join(name);
+        write_atomic(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
 /// The terminal summary: themes with sizes, labels and keywords, then the articles of each theme.
 pub fn summary(report: &TopicsReport) -> String {
     let m = &report.meta;

@@ -51,7 +51,13 @@ pub fn articles_from_records(records: &[Record]) -> Vec<Article> {
     let mut out = Vec::new();
     for record in records {
         match record.kind {
-            RecordKind::Page => out.extend(split_page(&record.file, &record.text)),
+            RecordKind::Page => out.extend(split_page(&record.file, &record.text).into_iter().map(
+                |mut a| {
+                    // Fields a manifest gave the page (date, source, county) hold for each of its articles.
+                    a.fields = record.fields.clone();
+                    a
+                },
+            )),
             RecordKind::Article => out.push(article_from_record(record)),
         }
     }

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 pub struct TopicsOptions {
     /// Files and directories; empty means the bundled seed pages.
     pub inputs: Vec<PathBuf>,
+    pub pages: corpus::PageMetadata,
     pub segment: SegmentOptions,
     pub tfidf: TfIdfOptions,
     pub cluster: ClusterOptions,
@@ -140,13 +141,24 @@ pub struct TopicsReport {
     pub network: Network,
 }
 
+impl TopicsReport {
+    /// The theme ids articles can have: the lexicon's in order, then `other` if any article has it.
+    pub fn theme_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.themes.themes.iter().map(|t| t.id.clone()).collect();
+        if self.articles.iter().any(|a| a.theme == themes::OTHER) {
+            ids.push(themes::OTHER.into());
+        }
+        ids
+    }
+}
+
 /// Runs the whole pipeline.
 pub fn run(options: &TopicsOptions) -> Result<TopicsReport> {
     let mut lexicon = Lexicon::builtin();
     if let Some(path) = &options.themes_file {
         lexicon.extend_from_file(path)?;
     }
-    let corpus = corpus::load(&options.inputs, &options.segment)?;
+    let corpus = corpus::load(&options.inputs, &options.pages, &options.segment)?;
     analyse(&corpus, &lexicon, options)
 }
 

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
 /// Bars of (label, value) in a box `(x, y, w, h)` of `area`, values printed at the bar ends.
-fn hbars(
+pub(super) fn hbars(
     area: &Area,
     rect: (i32, i32, i32, i32),
     items: &[(String, f64)],

@@ -40,33 +40,37 @@ pub fn county_table(report: &TopicsReport, themes: &[String]) -> Vec<CountyRow> 
     rows
 }
 
-/// The theme ids of a report: lexicon order, then `other` if used.
-pub fn theme_ids(report: &TopicsReport) -> Vec<String> {
-    let mut ids: Vec<String> = report.themes.themes.iter().map(|t| t.id.clone()).collect();
-    if report
-        .articles
-        .iter()
-        .any(|a| a.theme == crate::themes::OTHER)
-    {
-        ids.push(crate::themes::OTHER.into());
-    }
-    ids
+pub fn theme_by_county(report: &TopicsReport) -> Result<Chart> {
+    let themes = report.theme_ids();
+    let table = county_table(report, &themes);
+    let heading = "县 × 主题 Theme by county · 文章占比与篇数 share and count";
+    heatmap(
+        report,
+        "theme_by_county",
+        heading,
+        "county",
+        &themes,
+        &table,
+    )
 }
 
-pub fn theme_by_county(report: &TopicsReport) -> Result<Chart> {
-    let themes = theme_ids(report);
-    let table = county_table(report, &themes);
+/// A heatmap of rows (counties or other groups) × themes: each row's share of articles per theme, and counts.
+pub fn heatmap(
+    report: &TopicsReport,
+    name: &str,
+    heading: &str,
+    row_name: &'static str,
+    themes: &[String],
+    table: &[CountyRow],
+) -> Result<Chart> {
     let shown: Vec<_> = table.iter().take(MAX_COUNTIES).collect();
     let svg = draw_svg(|area| {
         let note = if table.len() > MAX_COUNTIES {
-            format!("（前 {MAX_COUNTIES} 个县 top {MAX_COUNTIES} counties）")
+            format!("（前 {MAX_COUNTIES} top {MAX_COUNTIES}）")
         } else {
             String::new()
         };
-        title(
-            area,
-            &format!("县 × 主题 Theme by county · 文章占比与篇数 share and count{note}"),
-        )?;
+        title(area, &format!("{heading}{note}"))?;
         let (left, top) = (190, 150);
         let cell_w = (WIDTH as i32 - left - 120) / themes.len().max(1) as i32;
         let cell_h = ((HEIGHT as i32 - top - 20) / shown.len().max(1) as i32).min(60);
@@ -139,7 +143,7 @@ pub fn theme_by_county(report: &TopicsReport) -> Result<Chart> {
         county,
         counts,
         total,
-    } in &table
+    } in table
     {
         for (t, &n) in themes.iter().zip(counts) {
             rows.push(vec![
@@ -153,17 +157,10 @@ pub fn theme_by_county(report: &TopicsReport) -> Result<Chart> {
         }
     }
     Ok(Chart {
-        name: "theme_by_county".into(),
-        title: "县 × 主题 Theme by county".into(),
+        name: name.into(),
+        title: heading.split(" · ").next().unwrap_or(heading).into(),
         svg,
-        csv_header: vec![
-            "county",
-            "theme",
-            "label",
-            "articles",
-            "county_total",
-            "share",
-        ],
+        csv_header: vec![row_name, "theme", "label", "articles", "total", "share"],
         csv_rows: rows,
     })
 }

@@ -10,6 +10,7 @@
 
 mod bars;
 mod cloud;
+mod compare;
 mod heatmap;
 mod kcurve;
 mod map;
@@ -23,11 +24,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Once, OnceLock};
 
+pub use compare::compare_charts;
 pub use heatmap::CountyRow;
 
 /// The county × theme table behind the heatmap: theme ids, and one row a county.
 pub fn heatmap_table(report: &TopicsReport) -> (Vec<String>, Vec<CountyRow>) {
-    let themes = heatmap::theme_ids(report);
+    let themes = report.theme_ids();
     let rows = heatmap::county_table(report, &themes);
     (themes, rows)
 }

@@ -1,0 +1,465 @@
+//! `analyze compare`: theme shares, distinctive words and trends between groups of articles (counties,
+//! provinces, cities, sources or any metadata field), honestly measured: every share comes with its count
+//! and a 95 % Wilson interval, the difference of theme mixes is tested, and periods without articles are
+//! gaps, not zeros.
+
+use crate::corpus::Corpus;
+use crate::dates::{parse_date, Period};
+use crate::stats::{self, IndependenceTest};
+use crate::topics::{round4, TopicsReport};
+use std::collections::{BTreeMap, HashMap};
+
+pub const NO_VALUE: &str = "(无 none)";
+
+#[derive(Debug, Clone)]
+pub struct CompareOptions {
+    /// `county`, `province`, `city`, `source`, or any metadata field.
+    pub by: String,
+    /// Only these groups (all when empty).
+    pub groups: Vec<String>,
+    pub period: Option<Period>,
+    /// Distinctive words per group.
+    pub top: usize,
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ThemeShare {
+    pub theme: String,
+    pub count: usize,
+    pub share: f64,
+    /// 95 % Wilson interval of the share.
+    pub low: f64,
+    pub high: f64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GroupShares {
+    pub group: String,
+    pub articles: usize,
+    pub undated: usize,
+    pub themes: Vec<ThemeShare>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KeyWord {
+    pub word: String,
+    /// Occurrences in the group and in the rest of the corpus.
+    pub group_count: usize,
+    pub rest_count: usize,
+    /// Log-likelihood G² of group against rest.
+    pub g2: f64,
+    pub p_value: f64,
+    /// Log Ratio: binary log of the ratio of relative frequencies (1 = twice as frequent).
+    pub log_ratio: f64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GroupKeyness {
+    pub group: String,
+    /// Words in the group and in the rest of the corpus.
+    pub group_words: usize,
+    pub rest_words: usize,
+    pub words: Vec<KeyWord>,
+}
+
+/// One group's theme counts in one period; `share` is `None` where the group has no article then.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrendPoint {
+    pub group: String,
+    pub period: String,
+    pub theme: String,
+    pub count: usize,
+    pub total: usize,
+    pub share: Option<f64>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Comparison {
+    pub by: String,
+    pub groups: Vec<String>,
+    pub themes: Vec<String>,
+    pub shares: Vec<GroupShares>,
+    pub test: IndependenceTest,
+    /// The findings in plain words.
+    pub statements: Vec<String>,
+    pub keyness: Vec<GroupKeyness>,
+    pub period: Option<Period>,
+    pub periods: Vec<String>,
+    pub trends: Vec<TrendPoint>,
+    pub undated: usize,
+}
+
+/// The group of each article (`None` when a chosen `--groups` list leaves it out).
+fn group_values(report: &TopicsReport, corpus: &Corpus, by: &str) -> Vec<String> {
+    report
+        .articles
+        .iter()
+        .zip(&corpus.articles)
+        .map(|(a, src)| {
+            let v = match by {
+                "county" => a.county.clone(),
+                "province" => a.province.clone(),
+                "city" => a.city.clone(),
+                "source" => Some(a.source.clone()),
+                "theme" => Some(a.theme.clone()),
+                field => src.fields.get(field).cloned(),
+            };
+            v.filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| NO_VALUE.to_string())
+        })
+        .collect()
+}
+
+pub fn compare(report: &TopicsReport, corpus: &Corpus, options: &CompareOptions) -> Comparison {
+    let values = group_values(report, corpus, &options.by);
+    let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
+    for v in &values {
+        *sizes.entry(v.as_str()).or_default() += 1;
+    }
+    let mut groups: Vec<String> = if options.groups.is_empty() {
+        sizes.keys().map(|s| s.to_string()).collect()
+    } else {
+        options
+            .groups
+            .iter()
+            .filter(|g| sizes.contains_key(g.as_str()))
+            .cloned()
+            .collect()
+    };
+    groups.sort_by(|a, b| {
+        sizes[b.as_str()]
+            .cmp(&sizes[a.as_str()])
+            .then_with(|| a.cmp(b))
+    });
+    let themes = report.theme_ids();
+    let theme_index: HashMap<&str, usize> = themes
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.as_str(), i))
+        .collect();
+    let group_index: HashMap<&str, usize> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.as_str(), i))
+        .collect();
+    let member: Vec<Option<usize>> = values
+        .iter()
+        .map(|v| group_index.get(v.as_str()).copied())
+        .collect();
+    let article_theme: Vec<usize> = report
+        .articles
+        .iter()
+        .map(|a| theme_index[a.theme.as_str()])
+        .collect();
+    let dates: Vec<Option<crate::dates::Date>> = report
+        .articles
+        .iter()
+        .map(|a| a.date.as_deref().and_then(parse_date))
+        .collect();
+
+    let shares = group_shares(&groups, &themes, &member, &article_theme, &dates);
+    let (g, t): (Vec<usize>, Vec<usize>) = member
+        .iter()
+        .zip(&article_theme)
+        .filter_map(|(m, &t)| m.map(|g| (g, t)))
+        .unzip();
+    let test = stats::independence(&g, &t, groups.len(), themes.len(), options.seed);
+    let statements = statements(report, &shares, &member, &article_theme, &test);
+    let keyness = groups
+        .iter()
+        .enumerate()
+        .map(|(gi, name)| keyness(corpus, &member, gi, name, options.top))
+        .collect();
+    let (periods, trends) = match options.period {
+        Some(p) => trends(p, &groups, &themes, &member, &article_theme, &dates),
+        None => (Vec::new(), Vec::new()),
+    };
+    Comparison {
+        by: options.by.clone(),
+        groups,
+        themes,
+        shares,
+        test,
+        statements,
+        keyness,
+        period: options.period,
+        periods,
+        trends,
+        undated: dates.iter().filter(|d| d.is_none()).count(),
+    }
+}
+
+fn group_shares(
+    groups: &[String],
+    themes: &[String],
+    member: &[Option<usize>],
+    article_theme: &[usize],
+    dates: &[Option<crate::dates::Date>],
+) -> Vec<GroupShares> {
+    groups
+        .iter()
+        .enumerate()
+        .map(|(gi, g)| {
+            let idx: Vec<usize> = (0..member.len())
+                .filter(|&i| member[i] == Some(gi))
+                .collect();
+            let n = idx.len();
+            GroupShares {
+                group: g.clone(),
+                articles: n,
+                undated: idx.iter().filter(|&&i| dates[i].is_none()).count(),
+                themes: themes
+                    .iter()
+                    .enumerate()
+                    .map(|(ti, t)| {
+                        let count = idx.iter().filter(|&&i| article_theme[i] == ti).count();
+                        let (low, high) = stats::wilson(count, n);
+                        ThemeShare {
+                            theme: t.clone(),
+                            count,
+                            share: round4(count as f64 / n.max(1) as f64),
+                            low: round4(low),
+                            high: round4(high),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// For each group, the theme where it differs most from the rest, in words, with the counts behind it.
+fn statements(
+    report: &TopicsReport,
+    shares: &[GroupShares],
+    member: &[Option<usize>],
+    article_theme: &[usize],
+    test: &IndependenceTest,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let verdict = if test.p_value < 0.05 {
+        "differ"
+    } else {
+        "do not differ detectably"
+    };
+    let method = if test.method == "permutation" {
+        format!(
+            "permutation test of the chi-square statistic, {} permutations",
+            test.permutations
+        )
+    } else {
+        format!("chi-square {:.2}, df {}", test.statistic, test.df)
+    };
+    let p = if test.p_value < 1e-4 {
+        "p < 0.0001".to_string()
+    } else {
+        format!("p = {:.4}", test.p_value)
+    };
+    out.push(format!(
+        "The groups' theme mixes {verdict} ({method}, {p})."
+    ));
+    let n_all = member.len();
+    for (gi, g) in shares.iter().enumerate() {
+        let rest_n = n_all - g.articles;
+        if g.articles == 0 || rest_n == 0 {
+            continue;
+        }
+        let diffs: Vec<(usize, f64, usize)> = g
+            .themes
+            .iter()
+            .enumerate()
+            .map(|(ti, s)| {
+                let rest = (0..n_all)
+                    .filter(|&i| member[i] != Some(gi) && article_theme[i] == ti)
+                    .count();
+                (ti, s.share - rest as f64 / rest_n as f64, rest)
+            })
+            .collect();
+        let more = diffs
+            .iter()
+            .filter(|d| d.1 > 1e-9)
+            .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
+        let less = diffs
+            .iter()
+            .filter(|d| d.1 < -1e-9)
+            .min_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        let mut said = Vec::new();
+        if let Some(&(ti, _, rest)) = more {
+            said.push(("more", ti, rest));
+        }
+        if let Some(&(ti, d, rest)) = less {
+            if more.is_none_or(|m| -d >= m.1) {
+                said.push(("less", ti, rest));
+            }
+        }
+        for (direction, ti, rest) in said {
+            let s = &g.themes[ti];
+            let (rl, rh) = stats::wilson(rest, rest_n);
+            let caution = if s.low <= rh && rl <= s.high {
+                " (the 95 % intervals overlap: this may be chance)"
+            } else {
+                ""
+            };
+            out.push(format!(
+                "{} writes {direction} about {} ({}) than the rest: {} of {} articles vs {} of {}{caution}.",
+                g.group,
+                s.theme,
+                report.themes.label(&s.theme),
+                s.count,
+                g.articles,
+                rest,
+                rest_n
+            ));
+        }
+    }
+    out
+}
+
+fn keyness(
+    corpus: &Corpus,
+    member: &[Option<usize>],
+    gi: usize,
+    name: &str,
+    top: usize,
+) -> GroupKeyness {
+    let mut group: HashMap<&str, usize> = HashMap::new();
+    let mut rest: HashMap<&str, usize> = HashMap::new();
+    for (tokens, m) in corpus.tokens.iter().zip(member) {
+        let target = if *m == Some(gi) {
+            &mut group
+        } else {
+            &mut rest
+        };
+        for w in tokens {
+            *target.entry(w.as_str()).or_default() += 1;
+        }
+    }
+    let (c, d) = (
+        group.values().sum::<usize>() as f64,
+        rest.values().sum::<usize>() as f64,
+    );
+    let min_count = if c > 10_000.0 { 5 } else { 2 };
+    let mut words: Vec<KeyWord> = group
+        .iter()
+        .filter(|(_, &a)| a >= min_count)
+        .filter_map(|(&w, &a)| {
+            let b = rest.get(w).copied().unwrap_or(0);
+            let (af, bf) = (a as f64, b as f64);
+            (d == 0.0 || af / c > bf / d).then(|| {
+                let g2 = stats::log_likelihood(af, bf, c, d.max(1.0));
+                KeyWord {
+                    word: w.to_string(),
+                    group_count: a,
+                    rest_count: b,
+                    g2: round4(g2),
+                    p_value: stats::chi2_sf(g2, 1),
+                    log_ratio: round4(stats::log_ratio(af, bf, c, d.max(1.0))),
+                }
+            })
+        })
+        .collect();
+    words.sort_by(|x, y| y.g2.total_cmp(&x.g2).then_with(|| x.word.cmp(&y.word)));
+    words.truncate(top);
+    GroupKeyness {
+        group: name.to_string(),
+        group_words: c as usize,
+        rest_words: d as usize,
+        words,
+    }
+}
+
+fn trends(
+    period: Period,
+    groups: &[String],
+    themes: &[String],
+    member: &[Option<usize>],
+    article_theme: &[usize],
+    dates: &[Option<crate::dates::Date>],
+) -> (Vec<String>, Vec<TrendPoint>) {
+    let indices: Vec<Option<i64>> = dates.iter().map(|d| d.map(|d| period.index(d))).collect();
+    let (Some(first), Some(last)) = (
+        indices.iter().flatten().min().copied(),
+        indices.iter().flatten().max().copied(),
+    ) else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut counts: HashMap<(usize, i64, usize), usize> = HashMap::new();
+    let mut totals: HashMap<(usize, i64), usize> = HashMap::new();
+    for i in 0..member.len() {
+        if let (Some(g), Some(p)) = (member[i], indices[i]) {
+            *counts.entry((g, p, article_theme[i])).or_default() += 1;
+            *totals.entry((g, p)).or_default() += 1;
+        }
+    }
+    let periods: Vec<String> = (first..=last).map(|p| period.label(p)).collect();
+    let mut points = Vec::new();
+    for (gi, g) in groups.iter().enumerate() {
+        for p in first..=last {
+            let total = totals.get(&(gi, p)).copied().unwrap_or(0);
+            for (ti, t) in themes.iter().enumerate() {
+                let count = counts.get(&(gi, p, ti)).copied().unwrap_or(0);
+                points.push(TrendPoint {
+                    group: g.clone(),
+                    period: period.label(p),
+                    theme: t.clone(),
+                    count,
+                    total,
+                    share: (total > 0).then(|| round4(count as f64 / total as f64)),
+                });
+            }
+        }
+    }
+    (periods, points)
+}
+
+/// The comparison for the terminal.
+pub fn render(c: &Comparison, report: &TopicsReport) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Comparison by {}: {} group(s), {} undated article(s)",
+        c.by,
+        c.groups.len(),
+        c.undated
+    );
+    for g in &c.shares {
+        let _ = writeln!(s, "\n{} · {} articles", g.group, g.articles);
+        for t in g.themes.iter().filter(|t| t.count > 0) {
+            let _ = writeln!(
+                s,
+                "  {:<12} {:>4} ({:>5.1}%, 95% {:.0}–{:.0}%)",
+                report.themes.label(&t.theme),
+                t.count,
+                t.share * 100.0,
+                t.low * 100.0,
+                t.high * 100.0
+            );
+        }
+        if let Some(k) = c.keyness.iter().find(|k| k.group == g.group) {
+            let words: Vec<String> = k
+                .words
+                .iter()
+                .take(8)
+                .map(|w| format!("{}({}:{})", w.word, w.group_count, w.rest_count))
+                .collect();
+            let _ = writeln!(s, "  distinctive: {}", words.join(" "));
+        }
+    }
+    let _ = writeln!(s);
+    for line in &c.statements {
+        let _ = writeln!(s, "{line}");
+    }
+    if let Some(p) = c.period {
+        let _ = writeln!(
+            s,
+            "\nTrends by {:?}: {} periods from {} to {} (see trends.csv)",
+            p,
+            c.periods.len(),
+            c.periods.first().map_or("", String::as_str),
+            c.periods.last().map_or("", String::as_str)
+        );
+    }
+    s
+}

@@ -1,0 +1,304 @@
+//! Comparison statistics against values computed by hand or by closed forms, date parsing, manifests.
+
+use analyze::dates::{parse_date, Date, Period};
+use analyze::stats::{chi2_sf, chi_square, independence, log_likelihood, log_ratio, wilson};
+use std::process::Command;
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() < tol
+}
+
+#[test]
+fn wilson_intervals_match_the_formula() {
+    // Wilson (1927); reference values computed independently with z = 1.959964.
+    let (lo, hi) = wilson(4, 10);
+    assert!(
+        close(lo, 0.168_180_33, 1e-7) && close(hi, 0.687_326_23, 1e-7),
+        "{lo} {hi}"
+    );
+    let (lo, hi) = wilson(0, 10);
+    assert!(close(lo, 0.0, 1e-12) && close(hi, 0.277_532_80, 1e-7));
+    let (lo, hi) = wilson(20, 20);
+    assert!(close(lo, 0.838_874_84, 1e-7) && close(hi, 1.0, 1e-12));
+    assert_eq!(wilson(0, 0), (0.0, 1.0));
+}
+
+#[test]
+fn chi_square_tail_matches_closed_forms() {
+    // Even df: P(χ² ≥ x) = e^{-x/2} Σ_{k<df/2} (x/2)^k / k!.
+    let closed = |x: f64, df: usize| -> f64 {
+        let h = x / 2.0;
+        (0..df / 2)
+            .map(|k| h.powi(k as i32) / (1..=k).map(|i| i as f64).product::<f64>())
+            .sum::<f64>()
+            * (-h).exp()
+    };
+    for (x, df) in [(10.0, 2), (10.0, 4), (3.0, 6), (25.0, 8), (0.5, 2)] {
+        assert!(
+            close(chi2_sf(x, df), closed(x, df), 1e-12),
+            "x {x} df {df}: {} vs {}",
+            chi2_sf(x, df),
+            closed(x, df)
+        );
+    }
+    assert!(close(chi2_sf(3.841_458_820_694_124, 1), 0.05, 1e-12));
+    assert!(close(chi2_sf(6.634_896_601_021_214, 1), 0.01, 1e-12));
+}
+
+#[test]
+fn chi_square_statistic_by_hand() {
+    // [[10, 20], [30, 40]]: expected 12, 18, 28, 42 → 4/12 + 4/18 + 4/28 + 4/42.
+    let (stat, df) = chi_square(&[vec![10, 20], vec![30, 40]]);
+    assert!(close(
+        stat,
+        4.0 / 12.0 + 4.0 / 18.0 + 4.0 / 28.0 + 4.0 / 42.0,
+        1e-12
+    ));
+    assert_eq!(df, 1);
+    let (_, df) = chi_square(&[vec![1, 0, 2], vec![0, 0, 3], vec![0, 0, 0]]);
+    assert_eq!(df, 1, "empty rows and columns do not count");
+}
+
+#[test]
+fn small_tables_use_a_permutation_test_that_is_reproducible() {
+    let groups = [0, 0, 0, 0, 1, 1, 1, 1];
+    let themes = [0, 0, 0, 1, 1, 1, 1, 1];
+    let a = independence(&groups, &themes, 2, 2, 7);
+    assert_eq!(a.method, "permutation");
+    let b = independence(&groups, &themes, 2, 2, 7);
+    assert_eq!(a.p_value, b.p_value);
+    // Exact: P(stat ≥ observed) over the C(8,3) = 56 placements of the three theme-0 articles: 3 in one
+    // group (4 + 4 ways) or 2 vs 1 is less extreme; observed has 3 vs 0, so p = 8/56 = 0.143.
+    assert!(close(a.p_value, 8.0 / 56.0, 0.02), "{}", a.p_value);
+    let big_groups: Vec<usize> = (0..400).map(|i| i % 2).collect();
+    let big_themes: Vec<usize> = (0..400)
+        .map(|i| if i % 2 == 0 { i % 3 } else { (i + 1) % 3 / 2 })
+        .collect();
+    let t = independence(&big_groups, &big_themes, 2, 3, 1);
+    assert_eq!(t.method, "chi-square");
+    assert!(close(t.p_value, chi2_sf(t.statistic, t.df), 1e-15));
+}
+
+#[test]
+fn keyness_by_hand() {
+    // a = 10 of 1000, b = 5 of 2000: E = 5 and 10 → G² = 2(10 ln 2 + 5 ln ½) = 10 ln 2.
+    assert!(close(
+        log_likelihood(10.0, 5.0, 1000.0, 2000.0),
+        10.0 * 2f64.ln(),
+        1e-12
+    ));
+    assert!(
+        close(log_ratio(10.0, 5.0, 1000.0, 2000.0), 2.0, 1e-12),
+        "four times as frequent"
+    );
+    assert!(
+        close(log_ratio(4.0, 0.0, 100.0, 100.0), 3.0, 1e-12),
+        "zero taken as 0.5"
+    );
+}
+
+#[test]
+fn dates_in_every_format() {
+    let d = Date {
+        year: 2019,
+        month: 10,
+        day: 1,
+    };
+    for s in [
+        "2019-10-01",
+        "20191001",
+        "2019/10/1",
+        "2019年10月1日",
+        "2019.10.01",
+        "2019-10-01T08:00:00",
+        " 2019-10-01 ",
+    ] {
+        assert_eq!(parse_date(s), Some(d), "{s}");
+    }
+    for s in [
+        "2019-02-30",
+        "2019-13-01",
+        "2019-10",
+        "abc",
+        "",
+        "19-10-01",
+        "2019年10月",
+        "2019-1-1-1",
+    ] {
+        assert_eq!(parse_date(s), None, "{s}");
+    }
+    assert_eq!(
+        parse_date("2020-02-29"),
+        Some(Date {
+            year: 2020,
+            month: 2,
+            day: 29
+        })
+    );
+    assert_eq!(parse_date("1900-02-29"), None);
+    assert_eq!(Period::Quarter.label(Period::Quarter.index(d)), "2019Q4");
+    assert_eq!(Period::Month.label(Period::Month.index(d)), "2019-10");
+    assert_eq!(Period::Year.label(Period::Year.index(d)), "2019");
+}
+
+#[test]
+fn a_manifest_gives_seed_pages_dates_and_sources_and_compare_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = "file,date,source\n000_741fc0305083c170.txt,2025-09-30,平遥报\n001_1e1be208c4a694e1.txt,2025年10月8日,平遥报\n002_349b83f5d47ec507.txt,20251203,长治日报\n";
+    std::fs::write(dir.path().join("pages.csv"), manifest).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
+        .args([
+            "compare",
+            "--manifest",
+            "pages.csv",
+            "--by",
+            "source",
+            "--period",
+            "month",
+            "--format",
+            "none",
+            "-q",
+            "-o",
+            "out",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/topics.json")).unwrap())
+            .unwrap();
+    let arts = report["articles"].as_array().unwrap();
+    assert!(arts
+        .iter()
+        .filter(|a| a["file"].as_str().unwrap().contains("000_"))
+        .all(|a| a["date"] == "2025-09-30" && a["source"] == "平遥报"));
+    let c: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/compare.json")).unwrap())
+            .unwrap();
+    assert_eq!(c["undated"], 6, "pages 003 and 004 hold 6 undated articles");
+    assert_eq!(
+        c["periods"],
+        serde_json::json!(["2025-09", "2025-10", "2025-11", "2025-12"])
+    );
+    let sizes: Vec<(String, u64)> = c["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["group"].as_str().unwrap().to_string(),
+                g["articles"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(sizes.contains(&("平遥报".to_string(), 10)), "{sizes:?}");
+    assert!(sizes.contains(&("长治日报".to_string(), 3)), "{sizes:?}");
+    let trends = c["trends"].as_array().unwrap();
+    let nov = trends
+        .iter()
+        .find(|t| t["group"] == "平遥报" && t["period"] == "2025-11")
+        .unwrap();
+    assert_eq!(nov["total"], 0);
+    assert!(
+        nov["share"].is_null(),
+        "a month without articles is a gap, not a zero"
+    );
+
+    std::fs::write(dir.path().join("pages.toml"), "[[page]]\nfile = \"003_10174769722c7e51.txt\"\ndate = \"2025-08-01\"\ncounty = \"孝义市\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
+        .args([
+            "topics",
+            "--manifest",
+            "pages.toml",
+            "--format",
+            "none",
+            "-q",
+            "-o",
+            "t",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("t/topics.json")).unwrap()).unwrap();
+    let page3: Vec<&serde_json::Value> = report["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["file"].as_str().unwrap().contains("003_"))
+        .collect();
+    assert_eq!(page3.len(), 4);
+    assert!(page3.iter().all(|a| a["county"] == "孝义市"
+        && a["county_from"] == "field"
+        && a["date"] == "2025-08-01"));
+}
+
+#[test]
+fn compare_counties_on_the_seeds_in_plain_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
+        .args([
+            "compare",
+            "--by",
+            "county",
+            "--groups",
+            "平遥县,汾阳市",
+            "--format",
+            "none",
+            "-o",
+            "out",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("平遥县 writes more about heritage"), "{text}");
+    assert!(text.contains("permutation test"), "{text}");
+    let c: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/compare.json")).unwrap())
+            .unwrap();
+    let pingyao = c["keyness"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["group"] == "平遥县")
+        .unwrap();
+    let words: Vec<&str> = pingyao["words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["word"].as_str().unwrap())
+        .collect();
+    assert!(
+        words.contains(&"流动党员") && words.contains(&"消防"),
+        "{words:?}"
+    );
+    let fenyang = c["keyness"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["group"] == "汾阳市")
+        .unwrap();
+    let w0 = &fenyang["words"][0];
+    assert!(
+        w0["g2"].as_f64().unwrap() > 3.84
+            && w0["group_count"].as_u64().unwrap() > w0["rest_count"].as_u64().unwrap() / 10
+    );
+    let csv = std::fs::read(dir.path().join("out/compare_shares.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"));
+}
