@@ -6,6 +6,8 @@ use crate::error::{Error, Result};
 use crate::read::{read_inputs, Input, Skipped};
 use crate::segment::{SegmentOptions, Segmenter};
 use crate::split::{articles_from_records, Article, ArticleKind};
+use crate::timing;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -38,7 +40,7 @@ pub fn load(inputs: &[PathBuf], pages: &PageMetadata, segment: &SegmentOptions) 
     let mut input = if inputs.is_empty() {
         crate::seeds::seed_input()
     } else {
-        read_inputs(inputs)?
+        timing::stage("read", || read_inputs(inputs))?
     };
     if let Some(path) = &pages.manifest {
         crate::read::apply_manifest(&mut input, path)?;
@@ -75,16 +77,21 @@ pub fn build(input: Input, gazetteer: &Gazetteer, segmenter: &Segmenter) -> Resu
         .iter()
         .map(|r| (r.file.as_str(), r.text.as_str()))
         .collect();
-    let all = articles_from_records(&records);
+    let all = timing::stage("split", || articles_from_records(&records));
     let mut articles = Vec::new();
     let mut captions = Vec::new();
-    for article in all {
-        let page = if article.line.is_none() {
-            page_text.get(article.file.as_str()).copied().unwrap_or("")
-        } else {
-            ""
-        };
-        let county = county_of(gazetteer, &article, page);
+    let counties: Vec<Option<CountyTag>> = timing::stage("county", || {
+        all.par_iter()
+            .map(|article| {
+                let page = match article.line {
+                    None => page_text.get(article.file.as_str()).copied().unwrap_or(""),
+                    Some(_) => "",
+                };
+                county_of(gazetteer, article, page)
+            })
+            .collect()
+    });
+    for (article, county) in all.into_iter().zip(counties) {
         match article.kind {
             ArticleKind::Article => articles.push((article, county)),
             ArticleKind::Caption => captions.push((article, county)),
@@ -96,7 +103,7 @@ pub fn build(input: Input, gazetteer: &Gazetteer, segmenter: &Segmenter) -> Resu
         .collect();
     let mut texts: Vec<&str> = headlines.iter().map(String::as_str).collect();
     texts.extend(articles.iter().map(|(a, _)| a.text.as_str()));
-    let mut segmented = segmenter.content_words_all(&texts);
+    let mut segmented = timing::stage("segment", || segmenter.content_words_all(&texts));
     let bodies = segmented.split_off(articles.len());
     let mut corpus = Corpus {
         articles: Vec::new(),

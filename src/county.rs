@@ -81,7 +81,10 @@ pub struct Gazetteer {
     counties: Vec<County>,
     /// Full and short names to the counties that carry them; bool: is a full name.
     names: HashMap<String, Vec<(usize, bool)>>,
-    max_name_chars: usize,
+    /// Every name, in the order of the automaton's pattern ids.
+    patterns: Vec<String>,
+    /// Finds all names in one pass, leftmost-longest (so 平遥县 wins over 平遥).
+    matcher: aho_corasick::AhoCorasick,
 }
 
 impl Default for Gazetteer {
@@ -115,11 +118,17 @@ impl Gazetteer {
                 names.entry(short).or_default().push((i, false));
             }
         }
-        let max_name_chars = names.keys().map(|n| n.chars().count()).max().unwrap_or(0);
+        let mut patterns: Vec<String> = names.keys().cloned().collect();
+        patterns.sort();
+        let matcher = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .expect("county names build an automaton");
         Gazetteer {
             counties,
             names,
-            max_name_chars,
+            patterns,
+            matcher,
         }
     }
 
@@ -143,7 +152,7 @@ impl Gazetteer {
     pub fn tag(&self, headline: &str, body: &str, page: &str) -> Option<CountyTag> {
         let mut scores: HashMap<usize, (f64, usize)> = HashMap::new();
         let context = format!("{headline}\n{body}");
-        for (text, weight, offset) in [(headline, 3.0, 0), (body, 1.0, headline.chars().count())] {
+        for (text, weight, offset) in [(headline, 3.0, 0), (body, 1.0, headline.len())] {
             for m in self.mentions(text) {
                 let Some(i) = self.resolve(&m.candidates, &context, page) else {
                     continue;
@@ -245,45 +254,23 @@ impl Gazetteer {
     }
 
     fn mentions(&self, text: &str) -> Vec<Mention> {
-        let chars: Vec<(usize, char)> = text.char_indices().collect();
-        let mut out = Vec::new();
-        let mut pos = 0;
-        while pos < chars.len() {
-            let found = (2..=self.max_name_chars.min(chars.len() - pos))
-                .rev()
-                .find_map(|len| {
-                    let start = chars[pos].0;
-                    let end = chars.get(pos + len).map_or(text.len(), |c| c.0);
-                    let name = &text[start..end];
-                    let cands = self.names.get(name)?;
-                    let full = cands.iter().any(|c| c.1);
-                    if !full
-                        && SMALLER_PLACE_SUFFIXES
-                            .iter()
-                            .any(|s| text[end..].starts_with(s))
-                    {
-                        return None;
-                    }
-                    let cands: Vec<(usize, bool)> =
-                        cands.iter().copied().filter(|c| c.1 == full).collect();
-                    Some((
-                        len,
-                        Mention {
-                            position: pos,
-                            full,
-                            candidates: cands,
-                        },
-                    ))
-                });
-            match found {
-                Some((len, m)) => {
-                    out.push(m);
-                    pos += len;
+        self.matcher
+            .find_iter(text)
+            .filter_map(|m| {
+                let cands = &self.names[&self.patterns[m.pattern().as_usize()]];
+                let full = cands.iter().any(|c| c.1);
+                let after = &text[m.end()..];
+                if !full && SMALLER_PLACE_SUFFIXES.iter().any(|s| after.starts_with(s)) {
+                    return None;
                 }
-                None => pos += 1,
-            }
-        }
-        out
+                let candidates = cands.iter().copied().filter(|c| c.1 == full).collect();
+                Some(Mention {
+                    position: m.start(),
+                    full,
+                    candidates,
+                })
+            })
+            .collect()
     }
 }
 

@@ -24,6 +24,7 @@ pub mod segment;
 pub mod split;
 pub mod stats;
 pub mod themes;
+pub mod timing;
 pub mod topics;
 pub mod vectors;
 

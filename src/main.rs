@@ -82,8 +82,7 @@ struct CommonArgs {
     /// Seed for k-means and the SVD: the same seed gives byte-identical output.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// k-means runs from different starts; the best is kept. Default: 30 below 5,000 articles, 10 below
-    /// 50,000, 3 above.
+    /// k-means runs from different starts; the best is kept. Default: 30 below 5,000 articles, 3 above.
     #[arg(long)]
     runs: Option<usize>,
     /// Dimensions the TF-IDF vectors are reduced to before clustering (LSA).
@@ -113,6 +112,9 @@ struct CommonArgs {
     /// Plain Euclidean k-means, without the spherical (cosine) refinement.
     #[arg(long)]
     euclidean: bool,
+    /// Print the time each stage takes to stderr.
+    #[arg(long)]
+    timings: bool,
     /// Raw term counts instead of 1 + ln(tf).
     #[arg(long)]
     raw_tf: bool,
@@ -241,6 +243,9 @@ fn parse_range(s: &str) -> Result<(usize, usize), String> {
 
 impl CommonArgs {
     fn options(&self, top: usize) -> TopicsOptions {
+        if self.timings {
+            analyze::timing::enable();
+        }
         let mut o = TopicsOptions::new();
         o.inputs = self.inputs.clone();
         o.pages.manifest = self.manifest.clone();
@@ -275,7 +280,8 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Topics(args) => {
             let options = args.common.options(args.top);
             let report = topics::run(&options)?;
-            let mut written = output::write_topics(&report, &args.out)?;
+            let mut written =
+                analyze::timing::stage("write", || output::write_topics(&report, &args.out))?;
             let f = args.format;
             if f.charts.svg || f.charts.png || f.html {
                 let charts = charts::charts(&report)?;

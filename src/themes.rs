@@ -110,6 +110,45 @@ impl Lexicon {
             .collect()
     }
 
+    /// Which themes each of the given words belongs to (bit `i` for theme `i`), computed once per word so
+    /// that scoring many articles does not test every seed against every word again.
+    pub fn word_masks<'a>(
+        &self,
+        words: impl IntoParallelIterator<Item = &'a String>,
+    ) -> HashMap<&'a str, u64> {
+        words
+            .into_par_iter()
+            .filter_map(|w| {
+                let mask = self
+                    .themes
+                    .iter()
+                    .take(64)
+                    .enumerate()
+                    .filter(|(_, t)| matches_theme(w, t))
+                    .fold(0u64, |m, (i, _)| m | 1 << i);
+                (mask != 0).then_some((w.as_str(), mask))
+            })
+            .collect()
+    }
+
+    /// [`Lexicon::shares`] with the theme masks of [`Lexicon::word_masks`].
+    pub fn shares_with(&self, words: &[(String, f64)], masks: &HashMap<&str, u64>) -> Vec<f64> {
+        let total: f64 = words.iter().map(|(_, w)| w).sum();
+        let mut hits = vec![0.0; self.themes.len()];
+        for (w, x) in words {
+            if let Some(&mask) = masks.get(w.as_str()) {
+                for (i, h) in hits.iter_mut().enumerate().take(64) {
+                    if mask & (1 << i) != 0 {
+                        *h += x;
+                    }
+                }
+            }
+        }
+        hits.into_iter()
+            .map(|h| if total > 0.0 { h / total } else { 0.0 })
+            .collect()
+    }
+
     pub fn label(&self, id: &str) -> &str {
         self.themes
             .iter()

@@ -7,7 +7,9 @@ use crate::error::{Error, Result};
 use crate::read::Skipped;
 use crate::segment::SegmentOptions;
 use crate::themes::{self, Lexicon};
+use crate::timing;
 use crate::vectors::{TfIdf, TfIdfOptions};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -182,22 +184,26 @@ pub fn analyse(
             )));
         }
     }
-    let tfidf = TfIdf::fit(&corpus.tokens, &options.tfidf);
-    let x = cluster::embed(&tfidf.matrix, options.cluster.dims, options.cluster.seed)?;
+    let tfidf = timing::stage("tfidf", || TfIdf::fit(&corpus.tokens, &options.tfidf));
+    let x = timing::stage("svd", || {
+        cluster::embed(&tfidf.matrix, options.cluster.dims, options.cluster.seed)
+    })?;
     let mut cluster_options = options.cluster.clone();
     cluster_options.k = default_k_range(options.cluster.k, n, lexicon.themes.len());
     if cluster_options.n_runs == 0 {
         cluster_options.n_runs = default_runs(n);
     }
-    let mut clustering = cluster::cluster(&x, &cluster_options)?;
+    let mut clustering = timing::stage("kmeans", || cluster::cluster(&x, &cluster_options))?;
     let k = clustering.k;
-    let keywords = themes::cluster_keywords(
-        &tfidf,
-        &corpus.tokens,
-        &clustering.labels,
-        k,
-        options.top_keywords,
-    );
+    let keywords = timing::stage("keywords", || {
+        themes::cluster_keywords(
+            &tfidf,
+            &corpus.tokens,
+            &clustering.labels,
+            k,
+            options.top_keywords,
+        )
+    });
     let order = themes::stable_order(&clustering.sizes(), &keywords);
     clustering.renumber(&order);
     let keywords: Vec<Vec<(String, f64)>> = order.iter().map(|&o| keywords[o].clone()).collect();
@@ -207,19 +213,23 @@ pub fn analyse(
         .collect();
     let theme_ids: Vec<String> = named.iter().map(|(t, _)| t.clone()).collect();
     let labels = themes::cluster_labels(lexicon, &theme_ids, &keywords);
-    let map = cluster::project_2d(&x);
-    let articles = article_reports(
-        corpus,
-        &tfidf,
-        &clustering,
-        lexicon,
-        &theme_ids,
-        options,
-        &map,
-    );
+    let map = timing::stage("map", || cluster::project_2d(&x));
+    let articles = timing::stage("articles", || {
+        article_reports(
+            corpus,
+            &tfidf,
+            &clustering,
+            lexicon,
+            &theme_ids,
+            options,
+            &map,
+        )
+    });
     let all: Vec<usize> = (0..n).collect();
     let corpus_words = tfidf.mean_terms(&all);
-    let network = cooccur::network(&corpus.tokens, &clustering.labels, k, &corpus_words, 40, 80);
+    let network = timing::stage("network", || {
+        cooccur::network(&corpus.tokens, &clustering.labels, k, &corpus_words, 40, 80)
+    });
     let clusters = cluster_reports(&clustering, &keywords, &named, labels, corpus);
     Ok(TopicsReport {
         meta: meta(corpus, &tfidf, &clustering, &cluster_options, options),
@@ -262,11 +272,10 @@ pub const LOW_CONFIDENCE: f64 = 0.05;
 const KNOWN_FIELDS: [&str; 5] = ["id", "title", "county", "date", "source"];
 
 /// k-means runs when none are given: more runs lower the variance between seeds, and cost little on
-/// small corpora.
+/// small corpora; on large ones each run costs as much as segmenting, and the spread between runs is small.
 pub fn default_runs(n: usize) -> usize {
     match n {
         0..5000 => 30,
-        5000..50_000 => 10,
         _ => 3,
     }
 }
@@ -296,15 +305,16 @@ fn article_reports(
     map: &[[f64; 2]],
 ) -> Vec<ArticleReport> {
     let per_article = (options.top_keywords / 3).max(5);
+    let masks = lexicon.word_masks(tfidf.df.par_iter().map(|(w, _)| w));
     corpus
         .articles
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, a)| {
             let cluster = clustering.labels[i];
             let words =
                 themes::article_word_weights(tfidf, &corpus.tokens[i], corpus.headline_tokens[i]);
-            let shares = lexicon.shares(&words);
+            let shares = lexicon.shares_with(&words, &masks);
             let (theme, _) = themes::article_theme(lexicon, &shares, &cluster_themes[cluster]);
             let county = corpus.counties[i].as_ref();
             ArticleReport {
