@@ -26,21 +26,32 @@ pub struct Corpus {
     pub records: usize,
 }
 
-/// Metadata for `.txt` pages, which carry none of their own.
+/// How input is read, and metadata for `.txt` pages, which carry none of their own.
 #[derive(Debug, Clone, Default)]
-pub struct PageMetadata {
+pub struct InputOptions {
+    /// Decode every file with this encoding (a WHATWG label: utf-8, gb18030, gbk, utf-16le …) instead of
+    /// detecting it.
+    pub encoding: Option<String>,
     /// A sidecar manifest (CSV or TOML) mapping page files to date, source, county.
     pub manifest: Option<PathBuf>,
     /// A date for every page the manifest leaves undated.
     pub date: Option<String>,
+    /// Any skipped record is an error.
+    pub strict: bool,
 }
 
 /// Reads the inputs (the bundled seeds when none are given) and prepares every article.
-pub fn load(inputs: &[PathBuf], pages: &PageMetadata, segment: &SegmentOptions) -> Result<Corpus> {
+pub fn load(inputs: &[PathBuf], pages: &InputOptions, segment: &SegmentOptions) -> Result<Corpus> {
+    let encoding = match &pages.encoding {
+        Some(label) => Some(encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+            Error::Usage(format!("--encoding {label}: unknown encoding (try utf-8, gb18030, gbk, big5, utf-16le)"))
+        })?),
+        None => None,
+    };
     let mut input = if inputs.is_empty() {
         crate::seeds::seed_input()
     } else {
-        timing::stage("read", || read_inputs(inputs))?
+        timing::stage("read", || read_inputs(inputs, encoding))?
     };
     if let Some(path) = &pages.manifest {
         crate::read::apply_manifest(&mut input, path)?;
@@ -53,7 +64,19 @@ pub fn load(inputs: &[PathBuf], pages: &PageMetadata, segment: &SegmentOptions) 
     }
     let gazetteer = Gazetteer::builtin();
     let segmenter = Segmenter::new(segment, &gazetteer)?;
-    build(input, &gazetteer, &segmenter)
+    let corpus = build(input, &gazetteer, &segmenter)?;
+    if let (true, Some(first)) = (pages.strict, corpus.skipped.first()) {
+        return Err(Error::input(
+            &first.source,
+            first.line,
+            format!(
+                "{} (--strict: {} record(s) skipped in all; see skipped.csv without --strict)",
+                first.reason,
+                corpus.skipped.len()
+            ),
+        ));
+    }
+    Ok(corpus)
 }
 
 pub fn build(input: Input, gazetteer: &Gazetteer, segmenter: &Segmenter) -> Result<Corpus> {
@@ -115,9 +138,20 @@ pub fn build(input: Input, gazetteer: &Gazetteer, segmenter: &Segmenter) -> Resu
         files,
         records: records.len(),
     };
+    let mut seen: HashMap<String, String> = HashMap::new();
     for (((article, county), mut tokens), body) in articles.into_iter().zip(segmented).zip(bodies) {
         let headline_len = tokens.len();
         tokens.extend(body);
+        let key: String = article.text.split_whitespace().collect();
+        if let Some(first) = seen.get(&key) {
+            skipped.push(Skipped {
+                source: article.file.clone(),
+                line: article.line,
+                reason: format!("duplicate text: `{}` repeats `{first}`", article.id),
+            });
+            continue;
+        }
+        seen.insert(key, article.id.clone());
         if tokens.is_empty() {
             skipped.push(Skipped {
                 source: article.file.clone(),
@@ -131,6 +165,7 @@ pub fn build(input: Input, gazetteer: &Gazetteer, segmenter: &Segmenter) -> Resu
         corpus.tokens.push(tokens);
         corpus.headline_tokens.push(headline_len);
     }
+    skipped.sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
     corpus.skipped = skipped;
     Ok(corpus)
 }

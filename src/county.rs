@@ -152,12 +152,23 @@ impl Gazetteer {
     pub fn tag(&self, headline: &str, body: &str, page: &str) -> Option<CountyTag> {
         let mut scores: HashMap<usize, (f64, usize)> = HashMap::new();
         let context = format!("{headline}\n{body}");
+        // A name repeats thousands of times in a long text: resolve each name and confirm each short name
+        // once, not once per mention (each is a scan of the whole text).
+        let mut resolved: HashMap<Vec<(usize, bool)>, Option<usize>> = HashMap::new();
+        let mut confirmed: HashMap<usize, bool> = HashMap::new();
         for (text, weight, offset) in [(headline, 3.0, 0), (body, 1.0, headline.len())] {
             for m in self.mentions(text) {
-                let Some(i) = self.resolve(&m.candidates, &context, page) else {
+                let resolution = *resolved
+                    .entry(m.candidates.clone())
+                    .or_insert_with(|| self.resolve(&m.candidates, &context, page));
+                let Some(i) = resolution else {
                     continue;
                 };
-                if !m.full && !self.short_name_confirmed(i, &context, page) {
+                if !m.full
+                    && !*confirmed
+                        .entry(i)
+                        .or_insert_with(|| self.short_name_confirmed(i, &context, page))
+                {
                     continue;
                 }
                 let score = weight * if m.full { 2.0 } else { 1.0 };
@@ -166,8 +177,9 @@ impl Gazetteer {
                 entry.1 = entry.1.min(offset + m.position);
             }
         }
+        let in_headline = self.mentions(headline);
         let headline_hit = |i: usize| {
-            self.mentions(headline)
+            in_headline
                 .iter()
                 .any(|m| m.candidates.iter().any(|&(c, _)| c == i))
         };

@@ -88,7 +88,10 @@ pub fn page(
         escape(&options),
         charts
             .iter()
-            .map(|c| format!("<li><a href=\"charts/{0}.csv\">charts/{0}.csv</a> ({1})</li>", escape(&c.name), escape(&c.title)))
+            .map(|c| {
+                let name = escape(&crate::output::safe_name(&c.name));
+                format!("<li><a href=\"charts/{name}.csv\">charts/{name}.csv</a> ({})</li>", escape(&c.title))
+            })
             .collect::<String>()
     );
     h
@@ -165,7 +168,12 @@ fn charts_section(h: &mut String, charts: &[Chart], formats: Formats) {
         let links = [(formats.svg, "svg"), (formats.png, "png"), (true, "csv")]
             .iter()
             .filter(|(on, _)| *on)
-            .map(|(_, ext)| format!("<a href=\"charts/{}.{ext}\">{ext}</a>", escape(&c.name)))
+            .map(|(_, ext)| {
+                format!(
+                    "<a href=\"charts/{}.{ext}\">{ext}</a>",
+                    escape(&crate::output::safe_name(&c.name))
+                )
+            })
             .collect::<Vec<_>>()
             .join(" · ");
         let svg = c.svg.trim_start_matches(|ch| ch != '<');

@@ -125,6 +125,12 @@ struct CommonArgs {
     /// source, county.
     #[arg(long, value_name = "FILE")]
     manifest: Option<PathBuf>,
+    /// Treat any skipped record (empty, undecodable, duplicate, no content words) as an error.
+    #[arg(long)]
+    strict: bool,
+    /// Decode input with this encoding (utf-8, gb18030, gbk, big5, utf-16le …) instead of detecting it.
+    #[arg(long)]
+    encoding: Option<String>,
     /// Date for every .txt page the manifest leaves undated (2025-10-01, 20251001, 2025/10/1, 2025年10月1日).
     #[arg(long)]
     date: Option<String>,
@@ -248,8 +254,10 @@ impl CommonArgs {
         }
         let mut o = TopicsOptions::new();
         o.inputs = self.inputs.clone();
-        o.pages.manifest = self.manifest.clone();
-        o.pages.date = self.date.clone();
+        o.input.manifest = self.manifest.clone();
+        o.input.encoding = self.encoding.clone();
+        o.input.strict = self.strict;
+        o.input.date = self.date.clone();
         o.segment.user_dicts = self.user_dicts.clone();
         o.segment.stopword_files = self.stopwords.clone();
         o.segment.keep_places = self.keep_places;
@@ -316,7 +324,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Keywords(args) => {
             let options = args.common.options(15);
-            let corpus = corpus::load(&options.inputs, &options.pages, &options.segment)?;
+            let corpus = corpus::load(&options.inputs, &options.input, &options.segment)?;
             let groups = keywords::keywords(&corpus, args.by, args.method, args.top, &options)?;
             if args.json {
                 print!("{}", String::from_utf8_lossy(&output::json_bytes(&groups)));
@@ -337,7 +345,7 @@ fn compare(args: CompareArgs) -> Result<(), Error> {
     if let Some(path) = &options.themes_file {
         lexicon.extend_from_file(path)?;
     }
-    let corpus = corpus::load(&options.inputs, &options.pages, &options.segment)?;
+    let corpus = corpus::load(&options.inputs, &options.input, &options.segment)?;
     let report = topics::analyse(&corpus, &lexicon, &options)?;
     let compare_options = CompareOptions {
         by: args.by.clone(),
@@ -354,7 +362,11 @@ fn compare(args: CompareArgs) -> Result<(), Error> {
         )));
     }
     let mut written = output::write_topics(&report, &t.out)?;
-    written.extend(output::write_compare(&comparison, &t.out)?);
+    written.extend(output::write_compare(
+        &comparison,
+        &t.out,
+        &report.meta.inputs,
+    )?);
     let f = t.format;
     if f.charts.svg || f.charts.png || f.html {
         let mut all = charts::charts(&report)?;
@@ -383,7 +395,7 @@ fn evaluate(args: EvaluateArgs) -> Result<(), Error> {
     if let Some(path) = &options.themes_file {
         lexicon.extend_from_file(path)?;
     }
-    let corpus = corpus::load(&options.inputs, &options.pages, &options.segment)?;
+    let corpus = corpus::load(&options.inputs, &options.input, &options.segment)?;
     let result = analyze::evaluate::evaluate(
         &corpus,
         &lexicon,

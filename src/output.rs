@@ -9,6 +9,43 @@ use std::path::{Path, PathBuf};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// A name safe to use in a file name: letters, digits, CJK, `-` and `_` kept, everything else (path
+/// separators, dots, control characters) turned into `_`.
+pub fn safe_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if cleaned.is_empty() {
+        "_".into()
+    } else {
+        cleaned
+    }
+}
+
+/// Refuses to write where an input file is: `--out` may point at the input folder, but the outputs must
+/// not replace what the user gave.
+pub fn check_not_input(path: &Path, inputs: &[String]) -> Result<()> {
+    let Ok(target) = std::fs::canonicalize(path) else {
+        return Ok(());
+    };
+    for input in inputs {
+        if std::fs::canonicalize(input).is_ok_and(|i| i == target) {
+            return Err(Error::Usage(format!(
+                "{} is one of the input files: choose another --out folder so that it is not overwritten",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Writes bytes to `path` through a temporary file in the same directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path
@@ -52,6 +89,7 @@ pub fn write_topics(report: &TopicsReport, out: &Path) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for (name, bytes) in files {
         let path = out.join(name);
+        check_not_input(&path, &report.meta.inputs)?;
         write_atomic(&path, &bytes)?;
         written.push(path);
     }
@@ -150,7 +188,11 @@ fn skipped_csv(report: &TopicsReport) -> Vec<u8> {
 }
 
 /// Writes `compare.json` and its tables `compare_shares.csv`, `compare_keyness.csv`, `compare_trends.csv`.
-pub fn write_compare(c: &crate::compare::Comparison, out: &Path) -> Result<Vec<PathBuf>> {
+pub fn write_compare(
+    c: &crate::compare::Comparison,
+    out: &Path,
+    inputs: &[String],
+) -> Result<Vec<PathBuf>> {
     let f4 = |x: f64| format!("{x:.4}");
     let shares = c.shares.iter().flat_map(|g| {
         g.themes.iter().map(move |t| {
@@ -240,6 +282,7 @@ pub fn write_compare(c: &crate::compare::Comparison, out: &Path) -> Result<Vec<P
     let mut written = Vec::new();
     for (name, bytes) in files {
         let path = out.join(name);
+        check_not_input(&path, inputs)?;
         write_atomic(&path, &bytes)?;
         written.push(path);
     }

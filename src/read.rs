@@ -3,6 +3,7 @@
 //! A page is handed to [`crate::split`] to be cut into articles; a JSONL or CSV record is one article.
 
 use crate::error::{Error, Result};
+use encoding_rs::Encoding;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -46,15 +47,17 @@ pub struct Input {
 
 const EXTENSIONS: [&str; 3] = ["txt", "jsonl", "csv"];
 
-/// Reads files and directories (recursively, in sorted order so that runs are reproducible).
-pub fn read_inputs(paths: &[PathBuf]) -> Result<Input> {
+/// Reads files and directories (recursively). Records are put in order of file path and line, so that the
+/// output does not depend on the order the inputs were named in. `encoding` forces one encoding; without it,
+/// each file's is detected.
+pub fn read_inputs(paths: &[PathBuf], encoding: Option<&'static Encoding>) -> Result<Input> {
     let mut input = Input::default();
     for path in paths {
         if path.is_dir() {
             let files = files_under(path)?;
             let before = input.records.len() + input.skipped.len();
             for file in files {
-                read_file(&file, &mut input)?;
+                read_file(&file, encoding, &mut input)?;
             }
             if input.records.len() + input.skipped.len() == before {
                 return Err(Error::input(
@@ -71,11 +74,19 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Input> {
                     "unsupported file type: give .txt pages, .jsonl or .csv files",
                 ));
             }
-            read_file(path, &mut input)?;
+            read_file(path, encoding, &mut input)?;
         } else {
             return Err(Error::input(path, None, "no such file or directory"));
         }
     }
+    input
+        .records
+        .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    input
+        .skipped
+        .sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
+    input.files.sort();
+    input.files.dedup();
     Ok(input)
 }
 
@@ -102,11 +113,25 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn read_file(path: &Path, input: &mut Input) -> Result<()> {
+fn read_file(path: &Path, encoding: Option<&'static Encoding>, input: &mut Input) -> Result<()> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let name = path.display().to_string();
     input.files.push(name.clone());
-    let text = decode(path, &bytes)?;
+    let text = match decode(&bytes, encoding) {
+        Decoded::Text(text) => text,
+        Decoded::Binary => {
+            skip_file(input, name, "binary file, not text: refused".into());
+            return Ok(());
+        }
+        Decoded::Undecodable(enc) => {
+            skip_file(
+                input,
+                name,
+                format!("undecodable: not valid {enc} (force one with --encoding)"),
+            );
+            return Ok(());
+        }
+    };
     match extension(path) {
         Some("txt") => push_page(name, text, input),
         Some("jsonl") => read_jsonl(path, &name, &text, input)?,
@@ -135,18 +160,49 @@ pub fn push_page(name: String, text: String, input: &mut Input) {
     });
 }
 
-fn decode(path: &Path, bytes: &[u8]) -> Result<String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|e| {
-        Error::input(
-            path,
-            None,
-            format!(
-                "not valid UTF-8 (first bad byte at offset {}); convert it to UTF-8 first",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })
+fn skip_file(input: &mut Input, source: String, reason: String) {
+    eprintln!("warning: {source}: skipped: {reason}");
+    input.skipped.push(Skipped {
+        source,
+        line: None,
+        reason,
+    });
+}
+
+enum Decoded {
+    Text(String),
+    Binary,
+    Undecodable(&'static str),
+}
+
+/// Bytes to text: a byte-order mark decides (UTF-8, UTF-16); else NUL bytes mean a binary file (unless
+/// UTF-16 is forced); else a forced encoding is used, or valid UTF-8 taken as it is, or chardetng guesses
+/// (GB18030/GBK for Chinese scraped from older sites).
+fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Decoded {
+    let with = |enc: &'static Encoding, body: &[u8]| {
+        let (text, had_errors) = enc.decode_without_bom_handling(body);
+        if had_errors {
+            Decoded::Undecodable(enc.name())
+        } else {
+            Decoded::Text(text.into_owned())
+        }
+    };
+    if let Some((enc, bom)) = Encoding::for_bom(bytes) {
+        return with(forced.unwrap_or(enc), &bytes[bom..]);
+    }
+    let utf16 = forced.is_some_and(|e| e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE);
+    if !utf16 && bytes.iter().take(8192).any(|&b| b == 0) {
+        return Decoded::Binary;
+    }
+    if let Some(enc) = forced {
+        return with(enc, bytes);
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Decoded::Text(text.to_string());
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    with(detector.guess(Some(b"cn"), false), bytes)
 }
 
 fn read_jsonl(path: &Path, name: &str, text: &str, input: &mut Input) -> Result<()> {

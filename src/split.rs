@@ -349,13 +349,16 @@ impl Builder {
             Class::ShortSentence if open && self.pending.is_empty() => self.body(para),
             Class::Byline(authors) => {
                 self.flush_pending_as_captions();
-                if let Some(cur) = self.current.as_mut() {
-                    cur.authors = authors;
-                    cur.end = para.end;
-                    cur.closed = true;
+                match self.current.as_mut().filter(|c| !c.closed) {
+                    Some(cur) => {
+                        cur.authors = authors;
+                        cur.end = para.end;
+                        cur.closed = true;
+                    }
+                    None => self.done.push(Draft::caption(&para, authors)),
                 }
             }
-            Class::PhotoCredit(authors) => self.photo_credit(authors),
+            Class::PhotoCredit(authors) => self.photo_credit(&para, authors),
             _ => self.pending.push((para, class)),
         }
     }
@@ -457,9 +460,12 @@ impl Builder {
         }
     }
 
+    /// Pending short lines become captions; a marker (`资料图片`) or column label inside an open article
+    /// stays part of that article's span instead.
     fn flush_pending_as_captions(&mut self) {
+        let open = self.current.as_ref().is_some_and(|c| !c.closed);
         for (para, class) in std::mem::take(&mut self.pending) {
-            if class != Class::Marker && class != Class::Column {
+            if !(open && matches!(class, Class::Marker | Class::Column)) {
                 self.done.push(Draft::caption(&para, Vec::new()));
             }
         }
@@ -498,18 +504,19 @@ impl Builder {
     }
 
     /// A photo credit: the body paragraph just before it was a photo caption, not article text.
-    fn photo_credit(&mut self, authors: Vec<String>) {
+    fn photo_credit(&mut self, credit: &Para, authors: Vec<String>) {
         self.flush_pending_as_captions();
-        let Some(para) = self.last_body.take() else {
-            return;
-        };
-        let Some(cur) = self.current.as_mut() else {
+        let (Some(para), Some(cur)) = (self.last_body.take(), self.current.as_mut()) else {
+            self.done.push(Draft::caption(credit, authors));
             return;
         };
         if cur.paras.len() > 1 {
             cur.paras.pop();
-            self.done.push(Draft::caption(&para, authors));
+            let mut caption = Draft::caption(&para, authors);
+            caption.end = credit.end;
+            self.done.push(caption);
         } else {
+            cur.end = credit.end;
             cur.kind = Some(ArticleKind::Caption);
             if cur.title.is_empty() {
                 cur.title = para.text.clone();
@@ -530,6 +537,10 @@ impl Builder {
         self.close_current();
         self.flush_pending_as_captions();
         let mut drafts = self.done;
+        if !drafts.is_empty() && drafts.iter().all(|d| d.kind != Some(ArticleKind::Article)) {
+            // A page of short lines only (a headline and a caption, say) is still one article, not nothing.
+            drafts = vec![merge_into_article(drafts)];
+        }
         drafts.sort_by_key(|d| d.start);
         let stem = file_stem(file);
         let (mut n_articles, mut n_captions) = (0, 0);
@@ -563,6 +574,24 @@ impl Builder {
                 }
             })
             .collect()
+    }
+}
+
+/// One article from short items: the first line is its title, all lines its text.
+fn merge_into_article(mut drafts: Vec<Draft>) -> Draft {
+    drafts.sort_by_key(|d| d.start);
+    let start = drafts.first().map_or(0, |d| d.start);
+    let end = drafts.iter().map(|d| d.end).max().unwrap_or(start);
+    let paras: Vec<String> = drafts.iter().flat_map(|d| d.paras.clone()).collect();
+    Draft {
+        kind: Some(ArticleKind::Article),
+        title: paras.first().cloned().unwrap_or_default(),
+        authors: drafts.iter().flat_map(|d| d.authors.clone()).collect(),
+        paras,
+        start,
+        end,
+        closed: true,
+        ..Draft::default()
     }
 }
 

@@ -57,12 +57,16 @@ impl Lexicon {
     pub fn extend_from_file(&mut self, path: &Path) -> Result<()> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let file: ThemeFile = toml::from_str(&text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start].lines().count().max(1));
+            let (line, column) = e.span().map_or((None, 0), |s| {
+                let before = &text[..s.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                (Some(line), before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1)
+            });
             Error::input(
                 path,
                 line,
                 format!(
-                    "not a theme file ({}); expected [[theme]] entries with id, label and seeds",
+                    "column {column}: not a theme file ({}); expected [[theme]] entries with id, label and seeds",
                     e.message()
                 ),
             )

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 pub struct TopicsOptions {
     /// Files and directories; empty means the bundled seed pages.
     pub inputs: Vec<PathBuf>,
-    pub pages: corpus::PageMetadata,
+    pub input: corpus::InputOptions,
     pub segment: SegmentOptions,
     pub tfidf: TfIdfOptions,
     pub cluster: ClusterOptions,
@@ -160,7 +160,7 @@ pub fn run(options: &TopicsOptions) -> Result<TopicsReport> {
     if let Some(path) = &options.themes_file {
         lexicon.extend_from_file(path)?;
     }
-    let corpus = corpus::load(&options.inputs, &options.pages, &options.segment)?;
+    let corpus = corpus::load(&options.inputs, &options.input, &options.segment)?;
     analyse(&corpus, &lexicon, options)
 }
 
@@ -172,8 +172,12 @@ pub fn analyse(
 ) -> Result<TopicsReport> {
     let n = corpus.articles.len();
     if n == 0 {
+        let first = corpus.skipped.first().map_or(String::new(), |s| {
+            let line = s.line.map(|l| format!(":{l}")).unwrap_or_default();
+            format!(" (first: {}{line}: {})", s.source, s.reason)
+        });
         return Err(Error::Usage(format!(
-            "none of the {} input records has content words to analyse; see the skipped list",
+            "no article left to analyse: all {} input record(s) were skipped{first}",
             corpus.records
         )));
     }

@@ -267,7 +267,7 @@ pub fn write_charts(charts: &[Chart], out: &Path, formats: Formats) -> Result<Ve
     }
     let mut written = Vec::new();
     for chart in charts {
-        let base = out.join(&chart.name);
+        let base = out.join(crate::output::safe_name(&chart.name));
         let csv = base.with_extension("csv");
         write_atomic(&csv, &csv_bytes(&chart.csv_header, chart.csv_rows.clone()))?;
         written.push(csv);

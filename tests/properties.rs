@@ -1,0 +1,94 @@
+//! Property tests: splitting a page loses no character, and output does not depend on input order.
+
+use analyze::split::split_page;
+use proptest::prelude::*;
+
+/// Lines of the kinds newspaper pages are made of, and some noise.
+fn line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[平遥县汾阳市党建非遗乡村振兴]{4,12}".prop_map(|s| s),
+        ("[党建引领治理]{3,8}", "[产业兴旺增收]{3,8}").prop_map(|(a, b)| format!("{a} {b}")),
+        "[平遥县社区]{4,12}".prop_map(|s| format!("——{s}")),
+        "[李王张]{2,3}".prop_map(|s| format!("本报记者 {s} 通讯员 王楠")),
+        "[李王张]{2,3}".prop_map(|s| format!("({s} 马金金)")),
+        "[李王张]{2,3}".prop_map(|s| format!("本报记者 {s} 摄")),
+        "[村民正在采摘苹果]{4,10}".prop_map(|s| format!("{s}。")),
+        Just("资料图片".to_string()),
+        Just("「关 注」".to_string()),
+        "[社区居民参与非遗市集活动,]{20,80}".prop_map(|s| format!("本报讯 {s}。")),
+        "[社区居民参与非遗市集活动,]{20,80}".prop_map(|s| s),
+        "[社区居民参与非遗市集活动,]{20,80}".prop_map(|s| format!("{s}。(刘晶)")),
+        "\\PC{0,60}",
+    ]
+}
+
+fn page() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        (
+            line(),
+            prop_oneof![Just("\n"), Just("\n\n"), Just("\n\n\n\n")],
+        ),
+        0..40,
+    )
+    .prop_map(|lines| lines.into_iter().map(|(l, sep)| l + sep).collect())
+}
+
+fn assert_covered(text: &str) -> Result<(), TestCaseError> {
+    let articles = split_page("p.txt", text);
+    let chars: Vec<char> = text.chars().collect();
+    let spans: Vec<(usize, usize)> = articles.iter().filter_map(|a| a.span).collect();
+    for &(s, e) in &spans {
+        prop_assert!(
+            s <= e && e <= chars.len(),
+            "span {s}..{e} outside {} chars",
+            chars.len()
+        );
+    }
+    for (i, c) in chars.iter().enumerate() {
+        if !c.is_whitespace() {
+            prop_assert!(
+                spans.iter().any(|&(s, e)| s <= i && i < e),
+                "character {i} `{c}` is in no article or caption"
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn splitting_a_page_loses_no_character(text in page()) {
+        assert_covered(&text)?;
+    }
+
+    #[test]
+    fn splitting_any_text_loses_no_character(text in "\\PC{0,400}") {
+        assert_covered(&text)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    #[test]
+    fn output_does_not_depend_on_the_order_of_input_files(order in Just((0..5).collect::<Vec<usize>>()).prop_shuffle()) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut paths = Vec::new();
+        for (name, text) in analyze::seeds::SEEDS {
+            let path = dir.path().join(name.trim_start_matches("seeds/"));
+            std::fs::write(&path, text).unwrap();
+            paths.push(path);
+        }
+        let run = |paths: Vec<std::path::PathBuf>| {
+            let mut o = analyze::topics::TopicsOptions::new();
+            o.inputs = paths;
+            o.cluster.n_runs = 3;
+            serde_json::to_string(&analyze::topics::run(&o).unwrap()).unwrap()
+        };
+        let sorted = run(paths.clone());
+        let shuffled = run(order.iter().map(|&i| paths[i].clone()).collect());
+        prop_assert_eq!(sorted, shuffled);
+    }
+}
