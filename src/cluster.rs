@@ -255,7 +255,9 @@ pub fn cluster(x: &Array2<f64>, options: &ClusterOptions) -> Result<Clustering> 
             }
             let mut best: Option<Clustering> = None;
             let mut scores = Vec::new();
+            let bar = crate::progress::bar((max - min + 1) as u64, "clustering");
             for k in min..=max {
+                bar.inc(1);
                 let c = fit(x, k, options)?;
                 scores.push(KScore {
                     k,
@@ -269,6 +271,7 @@ pub fn cluster(x: &Array2<f64>, options: &ClusterOptions) -> Result<Clustering> 
                     best = Some(c);
                 }
             }
+            bar.finish_and_clear();
             let mut best = best.expect("the range holds at least one k");
             best.k_scores = scores;
             Ok(best)

@@ -18,6 +18,7 @@ pub mod evaluate;
 pub mod html;
 pub mod keywords;
 pub mod output;
+pub mod progress;
 pub mod read;
 pub mod seeds;
 pub mod segment;

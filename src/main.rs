@@ -286,6 +286,7 @@ impl CommonArgs {
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Topics(args) => {
+            analyze::progress::set_quiet(args.quiet);
             let options = args.common.options(args.top);
             let report = topics::run(&options)?;
             let mut written =
@@ -340,6 +341,7 @@ fn run(cli: Cli) -> Result<(), Error> {
 
 fn compare(args: CompareArgs) -> Result<(), Error> {
     let t = &args.topics;
+    analyze::progress::set_quiet(t.quiet);
     let options = t.common.options(t.top);
     let mut lexicon = Lexicon::builtin();
     if let Some(path) = &options.themes_file {

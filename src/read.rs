@@ -56,9 +56,12 @@ pub fn read_inputs(paths: &[PathBuf], encoding: Option<&'static Encoding>) -> Re
         if path.is_dir() {
             let files = files_under(path)?;
             let before = input.records.len() + input.skipped.len();
+            let bar = crate::progress::bar(files.len() as u64, "reading");
             for file in files {
                 read_file(&file, encoding, &mut input)?;
+                bar.inc(1);
             }
+            bar.finish_and_clear();
             if input.records.len() + input.skipped.len() == before {
                 return Err(Error::input(
                     path,
@@ -132,11 +135,23 @@ fn read_file(path: &Path, encoding: Option<&'static Encoding>, input: &mut Input
             return Ok(());
         }
     };
+    read_text(path, text, input)
+}
+
+/// Adds the records of already-decoded text, read as the kind of file its extension names.
+pub fn read_text(path: &Path, text: String, input: &mut Input) -> Result<()> {
+    let name = path.display().to_string();
     match extension(path) {
         Some("txt") => push_page(name, text, input),
         Some("jsonl") => read_jsonl(path, &name, &text, input)?,
         Some("csv") => read_csv(path, &name, &text, input)?,
-        _ => unreachable!("files are filtered by extension"),
+        _ => {
+            return Err(Error::input(
+                path,
+                None,
+                "unsupported file type: give .txt pages, .jsonl or .csv files",
+            ))
+        }
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use crate::county::Gazetteer;
 use crate::error::{Error, Result};
+use indicatif::ParallelProgressIterator;
 use jieba_rs::Jieba;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -103,7 +104,14 @@ impl Segmenter {
 
     /// Content words of many texts, segmented in parallel; the order of the output is the order of the input.
     pub fn content_words_all(&self, texts: &[&str]) -> Vec<Vec<String>> {
-        texts.par_iter().map(|t| self.content_words(t)).collect()
+        let bar = crate::progress::bar(texts.len() as u64, "segmenting");
+        let words = texts
+            .par_iter()
+            .progress_with(bar.clone())
+            .map(|t| self.content_words(t))
+            .collect();
+        bar.finish_and_clear();
+        words
     }
 
     pub fn is_stopword(&self, word: &str) -> bool {
