@@ -413,6 +413,123 @@ fn trends(
     (periods, points)
 }
 
+/// A table of a comparison as it is written to CSV: a header and rows of text.
+pub struct Table {
+    pub header: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+}
+
+fn f4(x: f64) -> String {
+    format!("{x:.4}")
+}
+
+impl Comparison {
+    /// Each group's count, share and 95 % interval per theme.
+    pub fn shares_table(&self) -> Table {
+        let rows = self
+            .shares
+            .iter()
+            .flat_map(|g| {
+                g.themes.iter().map(move |t| {
+                    let (count, total, undated) = (
+                        t.count.to_string(),
+                        g.articles.to_string(),
+                        g.undated.to_string(),
+                    );
+                    vec![
+                        g.group.clone(),
+                        t.theme.clone(),
+                        count,
+                        total,
+                        f4(t.share),
+                        f4(t.low),
+                        f4(t.high),
+                        undated,
+                    ]
+                })
+            })
+            .collect();
+        let header = vec![
+            "group",
+            "theme",
+            "articles",
+            "group_total",
+            "share",
+            "low95",
+            "high95",
+            "group_undated",
+        ];
+        Table { header, rows }
+    }
+
+    /// Each group's distinctive words with their counts and statistics.
+    pub fn keyness_table(&self) -> Table {
+        let rows = self
+            .keyness
+            .iter()
+            .flat_map(|k| {
+                k.words.iter().map(move |w| {
+                    let (a, b, p) = (
+                        w.group_count.to_string(),
+                        w.rest_count.to_string(),
+                        format!("{:.6}", w.p_value),
+                    );
+                    vec![
+                        k.group.clone(),
+                        w.word.clone(),
+                        a,
+                        b,
+                        f4(w.g2),
+                        p,
+                        f4(w.log_ratio),
+                    ]
+                })
+            })
+            .collect();
+        let header = vec![
+            "group",
+            "word",
+            "group_count",
+            "rest_count",
+            "g2",
+            "p_value",
+            "log_ratio",
+        ];
+        Table { header, rows }
+    }
+
+    /// Theme share per group and period (of one theme, or all); an empty share where a group has no article.
+    pub fn trends_table(&self, theme: Option<&str>) -> Table {
+        let rows = self
+            .trends
+            .iter()
+            .filter(|t| theme.is_none_or(|th| t.theme == th))
+            .map(|t| {
+                let (count, total) = (t.count.to_string(), t.total.to_string());
+                vec![
+                    t.group.clone(),
+                    t.period.clone(),
+                    t.theme.clone(),
+                    count,
+                    total,
+                    t.share.map(f4).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        Table {
+            header: vec![
+                "group",
+                "period",
+                "theme",
+                "articles",
+                "period_total",
+                "share",
+            ],
+            rows,
+        }
+    }
+}
+
 /// The comparison for the terminal.
 pub fn render(c: &Comparison, report: &TopicsReport) -> String {
     use std::fmt::Write as _;

@@ -193,91 +193,15 @@ pub fn write_compare(
     out: &Path,
     inputs: &[String],
 ) -> Result<Vec<PathBuf>> {
-    let f4 = |x: f64| format!("{x:.4}");
-    let shares = c.shares.iter().flat_map(|g| {
-        g.themes.iter().map(move |t| {
-            vec![
-                g.group.clone(),
-                t.theme.clone(),
-                t.count.to_string(),
-                g.articles.to_string(),
-                f4(t.share),
-                f4(t.low),
-                f4(t.high),
-                g.undated.to_string(),
-            ]
-        })
-    });
-    let keyness = c.keyness.iter().flat_map(|k| {
-        k.words.iter().map(move |w| {
-            vec![
-                k.group.clone(),
-                w.word.clone(),
-                w.group_count.to_string(),
-                w.rest_count.to_string(),
-                f4(w.g2),
-                format!("{:.6}", w.p_value),
-                f4(w.log_ratio),
-            ]
-        })
-    });
-    let trends = c.trends.iter().map(|t| {
-        vec![
-            t.group.clone(),
-            t.period.clone(),
-            t.theme.clone(),
-            t.count.to_string(),
-            t.total.to_string(),
-            t.share.map(f4).unwrap_or_default(),
-        ]
-    });
+    let (shares, keyness, trends) = (c.shares_table(), c.keyness_table(), c.trends_table(None));
     let files = [
         ("compare.json", json_bytes(c)),
-        (
-            "compare_shares.csv",
-            csv_bytes(
-                &[
-                    "group",
-                    "theme",
-                    "articles",
-                    "group_total",
-                    "share",
-                    "low95",
-                    "high95",
-                    "group_undated",
-                ],
-                shares,
-            ),
-        ),
+        ("compare_shares.csv", csv_bytes(&shares.header, shares.rows)),
         (
             "compare_keyness.csv",
-            csv_bytes(
-                &[
-                    "group",
-                    "word",
-                    "group_count",
-                    "rest_count",
-                    "g2",
-                    "p_value",
-                    "log_ratio",
-                ],
-                keyness,
-            ),
+            csv_bytes(&keyness.header, keyness.rows),
         ),
-        (
-            "compare_trends.csv",
-            csv_bytes(
-                &[
-                    "group",
-                    "period",
-                    "theme",
-                    "articles",
-                    "period_total",
-                    "share",
-                ],
-                trends,
-            ),
-        ),
+        ("compare_trends.csv", csv_bytes(&trends.header, trends.rows)),
     ];
     let mut written = Vec::new();
     for (name, bytes) in files {

@@ -113,37 +113,13 @@ fn shares(c: &Comparison, report: &TopicsReport) -> Result<Chart> {
         }
         Ok(())
     })?;
-    let rows = c
-        .shares
-        .iter()
-        .flat_map(|g| {
-            g.themes.iter().map(move |t| {
-                vec![
-                    g.group.clone(),
-                    t.theme.clone(),
-                    t.count.to_string(),
-                    g.articles.to_string(),
-                    format!("{:.4}", t.share),
-                    format!("{:.4}", t.low),
-                    format!("{:.4}", t.high),
-                ]
-            })
-        })
-        .collect();
+    let table = c.shares_table();
     Ok(Chart {
         name: "compare_shares".into(),
         title: "主题占比 Theme share by group".into(),
         svg,
-        csv_header: vec![
-            "group",
-            "theme",
-            "articles",
-            "group_total",
-            "share",
-            "low95",
-            "high95",
-        ],
-        csv_rows: rows,
+        csv_header: table.header,
+        csv_rows: table.rows,
     })
 }
 
@@ -221,37 +197,13 @@ fn keyness(c: &Comparison) -> Result<Chart> {
         }
         Ok(())
     })?;
-    let rows = c
-        .keyness
-        .iter()
-        .flat_map(|k| {
-            k.words.iter().map(move |w| {
-                vec![
-                    k.group.clone(),
-                    w.word.clone(),
-                    w.group_count.to_string(),
-                    w.rest_count.to_string(),
-                    format!("{:.4}", w.g2),
-                    format!("{:.6}", w.p_value),
-                    format!("{:.4}", w.log_ratio),
-                ]
-            })
-        })
-        .collect();
+    let table = c.keyness_table();
     Ok(Chart {
         name: "compare_keyness".into(),
         title: "特色词 Distinctive words".into(),
         svg,
-        csv_header: vec![
-            "group",
-            "word",
-            "group_count",
-            "rest_count",
-            "g2",
-            "p_value",
-            "log_ratio",
-        ],
-        csv_rows: rows,
+        csv_header: table.header,
+        csv_rows: table.rows,
     })
 }
 
@@ -373,19 +325,13 @@ fn trend_panels(c: &Comparison, report: &TopicsReport) -> Result<Chart> {
         }
         Ok(())
     })?;
+    let table = c.trends_table(None);
     Ok(Chart {
         name: "compare_trends".into(),
         title: "主题趋势 Theme share over time".into(),
         svg,
-        csv_header: vec![
-            "group",
-            "period",
-            "theme",
-            "articles",
-            "period_total",
-            "share",
-        ],
-        csv_rows: trend_rows(c, None),
+        csv_header: table.header,
+        csv_rows: table.rows,
     })
 }
 
@@ -419,35 +365,12 @@ fn trend_lines(c: &Comparison, report: &TopicsReport, theme: &str) -> Result<Cha
             label_every,
         )
     })?;
+    let table = c.trends_table(Some(theme));
     Ok(Chart {
         name: format!("trend_{theme}"),
         title: format!("趋势 Trend · {}", report.themes.label(theme)),
         svg,
-        csv_header: vec![
-            "group",
-            "period",
-            "theme",
-            "articles",
-            "period_total",
-            "share",
-        ],
-        csv_rows: trend_rows(c, Some(theme)),
+        csv_header: table.header,
+        csv_rows: table.rows,
     })
-}
-
-fn trend_rows(c: &Comparison, theme: Option<&str>) -> Vec<Vec<String>> {
-    c.trends
-        .iter()
-        .filter(|t| theme.is_none_or(|th| t.theme == th))
-        .map(|t| {
-            vec![
-                t.group.clone(),
-                t.period.clone(),
-                t.theme.clone(),
-                t.count.to_string(),
-                t.total.to_string(),
-                t.share.map(|s| format!("{s:.4}")).unwrap_or_default(),
-            ]
-        })
-        .collect()
 }
