@@ -28,6 +28,7 @@ LSA 200 dimensions|--dims 200
 1 k-means run|--runs 1
 jieba HMM on|--hmm
 every part of speech|--all-words
+place names kept|--keep-places
 raw tf (not sublinear)|--raw-tf
 max_df 0.3|--max-df 0.3
 min_df 5|--min-df 5
