@@ -9,7 +9,6 @@
 
 use crate::corpus::Corpus;
 use crate::error::Result;
-use crate::themes::Lexicon;
 use crate::topics::{self, round4, Keyword, TopicsOptions};
 use crate::vectors::TfIdf;
 use std::collections::BTreeMap;
@@ -60,7 +59,7 @@ pub fn keywords(
             .collect(),
         GroupBy::County => county_groups(corpus),
         GroupBy::Cluster => {
-            let report = topics::analyse(corpus, &Lexicon::builtin(), options)?;
+            let report = topics::analyse(corpus, &topics::lexicon(options)?, options)?;
             if method == Method::Tfidf {
                 return Ok(report
                     .clusters

@@ -5,7 +5,6 @@ use analyze::cluster::KChoice;
 use analyze::compare::CompareOptions;
 use analyze::dates::Period;
 use analyze::keywords::{GroupBy, Method};
-use analyze::themes::Lexicon;
 use analyze::topics::TopicsOptions;
 use analyze::{corpus, html, keywords, output, topics, Error};
 use clap::{Args, Parser, Subcommand};
@@ -343,10 +342,7 @@ fn compare(args: CompareArgs) -> Result<(), Error> {
     let t = &args.topics;
     analyze::progress::set_quiet(t.quiet);
     let options = t.common.options(t.top);
-    let mut lexicon = Lexicon::builtin();
-    if let Some(path) = &options.themes_file {
-        lexicon.extend_from_file(path)?;
-    }
+    let lexicon = topics::lexicon(&options)?;
     let corpus = corpus::load(&options.inputs, &options.input, &options.segment)?;
     let report = topics::analyse(&corpus, &lexicon, &options)?;
     let compare_options = CompareOptions {
@@ -393,10 +389,7 @@ fn compare(args: CompareArgs) -> Result<(), Error> {
 
 fn evaluate(args: EvaluateArgs) -> Result<(), Error> {
     let options = args.common.options(15);
-    let mut lexicon = Lexicon::builtin();
-    if let Some(path) = &options.themes_file {
-        lexicon.extend_from_file(path)?;
-    }
+    let lexicon = topics::lexicon(&options)?;
     let corpus = corpus::load(&options.inputs, &options.input, &options.segment)?;
     let result = analyze::evaluate::evaluate(
         &corpus,

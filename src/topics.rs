@@ -154,12 +154,18 @@ impl TopicsReport {
     }
 }
 
-/// Runs the whole pipeline.
-pub fn run(options: &TopicsOptions) -> Result<TopicsReport> {
+/// The theme lexicon of a run: the built-in themes, extended or replaced by `--themes`.
+pub fn lexicon(options: &TopicsOptions) -> Result<Lexicon> {
     let mut lexicon = Lexicon::builtin();
     if let Some(path) = &options.themes_file {
         lexicon.extend_from_file(path)?;
     }
+    Ok(lexicon)
+}
+
+/// Runs the whole pipeline.
+pub fn run(options: &TopicsOptions) -> Result<TopicsReport> {
+    let lexicon = lexicon(options)?;
     let corpus = corpus::load(&options.inputs, &options.input, &options.segment)?;
     analyse(&corpus, &lexicon, options)
 }

@@ -24,6 +24,18 @@ pub fn compare_charts(c: &Comparison, report: &TopicsReport) -> Result<Vec<Chart
     Ok(out)
 }
 
+/// Said in a title when only the largest groups are drawn (all are in the CSV).
+fn shown_note(c: &Comparison) -> String {
+    if c.groups.len() > MAX_GROUPS {
+        format!(
+            "（前 {MAX_GROUPS} 组 top {MAX_GROUPS} of {}）",
+            c.groups.len()
+        )
+    } else {
+        String::new()
+    }
+}
+
 fn legend(
     area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
     groups: &[String],
@@ -55,8 +67,9 @@ fn shares(c: &Comparison, report: &TopicsReport) -> Result<Chart> {
         title(
             area,
             &format!(
-                "主题占比 Theme share by {} · 95% 区间 intervals (Wilson)",
-                c.by
+                "主题占比 Theme share by {} · 95% 区间 intervals (Wilson){}",
+                c.by,
+                shown_note(c)
             ),
         )?;
         legend(area, &groups, 70)?;
@@ -301,7 +314,8 @@ fn trend_panels(c: &Comparison, report: &TopicsReport) -> Result<Chart> {
     let rows = c.themes.len().div_ceil(cols).max(1);
     let label_every = c.periods.len().div_ceil(6).max(1);
     let svg = draw_svg(|area| {
-        title(area, "主题趋势 Theme share over time · 点大小=篇数 point size = articles, 空心<5 hollow under 5")?;
+        let heading = "主题趋势 Theme share over time · 点大小=篇数 point size = articles, 空心<5 hollow under 5";
+        title(area, &format!("{heading}{}", shown_note(c)))?;
         legend(area, &groups, 62)?;
         let panel_w = (WIDTH as i32 - 40) / cols as i32;
         let panel_h = (HEIGHT as i32 - 100) / rows as i32;
