@@ -2,31 +2,18 @@
 //! hostile names. Every case works or fails with a clear message naming the file; nothing panics; nothing
 //! is written outside the output folder or over an input.
 
+mod common;
+
+use common::{run, stderr as err};
 use std::path::Path;
-use std::process::{Command, Output};
 
 const TEXT: &str =
     "平遥县贺兰桥社区举办非遗市集,面塑、漆器、剪纸等非遗技艺吸引居民参与,非遗传承人现场展示技艺。";
 const FARM: &str =
     "宁国镇秋粮丰收,合作社组织农机收割玉米,村集体经济增收,农户分红,乡村振兴有了新底气。";
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!err.contains("panicked"), "panic: {err}");
-    out
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 fn report(dir: &Path, out: &str) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(dir.join(out).join("topics.json")).unwrap()).unwrap()
+    common::json(dir.join(out).join("topics.json"))
 }
 
 #[test]

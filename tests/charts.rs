@@ -1,9 +1,10 @@
 //! Charts and the HTML report: Chinese drawn with the embedded font, PNGs with real text, input escaped.
 
+mod common;
+
 use analyze::charts::{self, missing_glyphs};
 use analyze::topics::{self, TopicsOptions};
 use std::path::Path;
-use std::process::Command;
 
 fn seed_report() -> topics::TopicsReport {
     topics::run(&TopicsOptions::new()).unwrap()
@@ -148,15 +149,9 @@ fn input_text_is_escaped_in_html_and_svg() {
     .map(|(t, c, x)| serde_json::json!({"title": t, "county": c, "text": x}).to_string() + "\n")
     .collect();
     std::fs::write(dir.path().join("x.jsonl"), lines).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args(["topics", "x.jsonl", "-k", "2", "-q", "-o", "out"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    common::ok(
+        dir.path(),
+        &["topics", "x.jsonl", "-k", "2", "-q", "-o", "out"],
     );
     let html = std::fs::read_to_string(dir.path().join("out/index.html")).unwrap();
     assert!(!html.contains("<script>alert"), "raw script in the HTML");
@@ -179,16 +174,7 @@ fn input_text_is_escaped_in_html_and_svg() {
 #[test]
 fn the_report_page_is_self_contained() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args(["topics", "-q"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::ok(dir.path(), &["topics", "-q"]);
     let html = std::fs::read_to_string(dir.path().join("reports/index.html")).unwrap();
     assert!(
         html.contains("@font-face{font-family:'Noto Sans CJK SC';src:url(data:font/otf;base64,")

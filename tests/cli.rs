@@ -1,38 +1,21 @@
 //! The `analyze` binary end to end: outputs, reproducibility, and clear errors on bad input.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn analyze(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-/// Standard error of a run, checked to be an error message and not a panic.
-fn stderr(o: &Output) -> String {
-    let s = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert!(!s.contains("panicked"), "the program panicked: {s}");
-    s
-}
-
-fn read_json(path: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
+use common::{json as read_json, run, stderr};
+use std::process::Command;
 
 #[test]
 fn topics_on_the_bundled_seeds_writes_named_themes_from_any_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let o = analyze(&["topics"], dir.path());
+    let o = run(dir.path(), &["topics"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let summary = String::from_utf8(o.stdout).unwrap();
     assert!(summary.starts_with("19 articles"), "{summary}");
     for label in ["党建引领与基层治理", "非遗与文化传承", "农业与乡村产业"] {
         assert!(summary.contains(label), "{label} missing:\n{summary}");
     }
-    let report = read_json(&dir.path().join("reports/topics.json"));
+    let report = read_json(dir.path().join("reports/topics.json"));
     let articles = report["articles"].as_array().unwrap();
     assert_eq!(articles.len(), 19);
     let theme_of = |needle: &str| {
@@ -147,12 +130,12 @@ fn jsonl_and_csv_records_keep_metadata_and_a_given_county_wins() {
     }
     std::fs::write(dir.path().join("a.jsonl"), &lines).unwrap();
     std::fs::write(dir.path().join("b.csv"), "id,title,text\nc1,飞地经济,\"沁源县整合资源破解乡村发展困局,统一规划、统一建设、统一经营香菇大棚,村集体增收,村民分红。\"\n").unwrap();
-    let o = analyze(
-        &["topics", "a.jsonl", "b.csv", "-k", "2", "-q", "-o", "out"],
+    let o = run(
         dir.path(),
+        &["topics", "a.jsonl", "b.csv", "-k", "2", "-q", "-o", "out"],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let report = read_json(&dir.path().join("out/topics.json"));
+    let report = read_json(dir.path().join("out/topics.json"));
     let arts = report["articles"].as_array().unwrap();
     let r0 = arts.iter().find(|a| a["id"] == "r0").unwrap();
     assert_eq!(r0["county"], "汾阳市");
@@ -174,7 +157,7 @@ fn bad_input_gets_a_clear_error_naming_file_and_line() {
         "{\"text\": \"平遥县非遗市集开市。\"}\n{not json\n",
     )
     .unwrap();
-    let o = analyze(&["topics", "bad.jsonl"], p);
+    let o = run(p, &["topics", "bad.jsonl"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("bad.jsonl:2") && stderr(&o).contains("not valid JSON"),
@@ -183,7 +166,7 @@ fn bad_input_gets_a_clear_error_naming_file_and_line() {
     );
 
     std::fs::write(p.join("notext.jsonl"), "{\"title\": \"无正文\"}\n").unwrap();
-    let o = analyze(&["topics", "notext.jsonl"], p);
+    let o = run(p, &["topics", "notext.jsonl"]);
     assert!(
         stderr(&o).contains("notext.jsonl:1") && stderr(&o).contains("`text`"),
         "{}",
@@ -191,7 +174,7 @@ fn bad_input_gets_a_clear_error_naming_file_and_line() {
     );
 
     std::fs::write(p.join("empty.txt"), "").unwrap();
-    let o = analyze(&["topics", "empty.txt"], p);
+    let o = run(p, &["topics", "empty.txt"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("empty.txt") && stderr(&o).contains("empty file"),
@@ -201,7 +184,7 @@ fn bad_input_gets_a_clear_error_naming_file_and_line() {
 
     std::fs::create_dir(p.join("nothing")).unwrap();
     std::fs::write(p.join("nothing/readme.md"), "# notes").unwrap();
-    let o = analyze(&["topics", "nothing"], p);
+    let o = run(p, &["topics", "nothing"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("nothing") && stderr(&o).contains("no .txt, .jsonl or .csv"),
@@ -209,7 +192,7 @@ fn bad_input_gets_a_clear_error_naming_file_and_line() {
         stderr(&o)
     );
 
-    let o = analyze(&["topics", "-k", "50"], p);
+    let o = run(p, &["topics", "-k", "50"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("-k 50") && stderr(&o).contains("19"),
@@ -217,11 +200,11 @@ fn bad_input_gets_a_clear_error_naming_file_and_line() {
         stderr(&o)
     );
 
-    let o = analyze(&["topics", "-k", "many"], p);
+    let o = run(p, &["topics", "-k", "many"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("many"), "{}", stderr(&o));
 
-    let o = analyze(&["topics", "missing.jsonl"], p);
+    let o = run(p, &["topics", "missing.jsonl"]);
     assert!(
         stderr(&o).contains("missing.jsonl: no such file"),
         "{}",
@@ -233,7 +216,7 @@ fn bad_input_gets_a_clear_error_naming_file_and_line() {
         "id,text\n1,平遥县非遗市集开市\n2,太多,列\n",
     )
     .unwrap();
-    let o = analyze(&["topics", "ragged.csv"], p);
+    let o = run(p, &["topics", "ragged.csv"]);
     assert!(stderr(&o).contains("ragged.csv:3"), "{}", stderr(&o));
 }
 
@@ -251,9 +234,9 @@ fn records_without_content_are_reported_skipped_not_dropped() {
         serde_json::json!({"id": "d", "text": farm}),
     );
     std::fs::write(p.join("x.jsonl"), lines).unwrap();
-    let o = analyze(&["topics", "x.jsonl", "-k", "2", "-o", "out"], p);
+    let o = run(p, &["topics", "x.jsonl", "-k", "2", "-o", "out"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let report = read_json(&p.join("out/topics.json"));
+    let report = read_json(p.join("out/topics.json"));
     let skipped = report["skipped"].as_array().unwrap();
     assert_eq!(skipped.len(), 2, "{skipped:?}");
     assert_eq!(skipped[0]["line"], 2);
@@ -275,9 +258,9 @@ fn records_without_content_are_reported_skipped_not_dropped() {
 #[test]
 fn keywords_by_county_and_by_article_with_both_methods() {
     let dir = tempfile::tempdir().unwrap();
-    let o = analyze(
-        &["keywords", "--by", "county", "--top", "5", "--json"],
+    let o = run(
         dir.path(),
+        &["keywords", "--by", "county", "--top", "5", "--json"],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let groups: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -288,11 +271,11 @@ fn keywords_by_county_and_by_article_with_both_methods() {
     let pingyao = groups.iter().find(|g| g["group"] == "平遥县").unwrap();
     assert_eq!(pingyao["articles"], 10);
 
-    let o = analyze(
+    let o = run(
+        dir.path(),
         &[
             "keywords", "--by", "article", "--method", "textrank", "--top", "3",
         ],
-        dir.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8(o.stdout).unwrap();
@@ -302,7 +285,7 @@ fn keywords_by_county_and_by_article_with_both_methods() {
         "{text}"
     );
 
-    let o = analyze(&["keywords", "--by", "cluster", "-k", "3"], dir.path());
+    let o = run(dir.path(), &["keywords", "--by", "cluster", "-k", "3"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         String::from_utf8(o.stdout)

@@ -1,8 +1,9 @@
 //! Comparison statistics against values computed by hand or by closed forms, date parsing, manifests.
 
+mod common;
+
 use analyze::dates::{parse_date, Date, Period};
 use analyze::stats::{chi2_sf, chi_square, independence, log_likelihood, log_ratio, wilson};
-use std::process::Command;
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() < tol
@@ -146,8 +147,9 @@ fn a_manifest_gives_seed_pages_dates_and_sources_and_compare_reads_them() {
     let dir = tempfile::tempdir().unwrap();
     let manifest = "file,date,source\n000_741fc0305083c170.txt,2025-09-30,平遥报\n001_1e1be208c4a694e1.txt,2025年10月8日,平遥报\n002_349b83f5d47ec507.txt,20251203,长治日报\n";
     std::fs::write(dir.path().join("pages.csv"), manifest).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args([
+    common::ok(
+        dir.path(),
+        &[
             "compare",
             "--manifest",
             "pages.csv",
@@ -160,26 +162,15 @@ fn a_manifest_gives_seed_pages_dates_and_sources_and_compare_reads_them() {
             "-q",
             "-o",
             "out",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("out/topics.json")).unwrap())
-            .unwrap();
+    let report: serde_json::Value = common::json(dir.path().join("out/topics.json"));
     let arts = report["articles"].as_array().unwrap();
     assert!(arts
         .iter()
         .filter(|a| a["file"].as_str().unwrap().contains("000_"))
         .all(|a| a["date"] == "2025-09-30" && a["source"] == "平遥报"));
-    let c: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("out/compare.json")).unwrap())
-            .unwrap();
+    let c: serde_json::Value = common::json(dir.path().join("out/compare.json"));
     assert_eq!(c["undated"], 6, "pages 003 and 004 hold 6 undated articles");
     assert_eq!(
         c["periods"],
@@ -210,8 +201,9 @@ fn a_manifest_gives_seed_pages_dates_and_sources_and_compare_reads_them() {
     );
 
     std::fs::write(dir.path().join("pages.toml"), "[[page]]\nfile = \"003_10174769722c7e51.txt\"\ndate = \"2025-08-01\"\ncounty = \"孝义市\"\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args([
+    common::ok(
+        dir.path(),
+        &[
             "topics",
             "--manifest",
             "pages.toml",
@@ -220,17 +212,9 @@ fn a_manifest_gives_seed_pages_dates_and_sources_and_compare_reads_them() {
             "-q",
             "-o",
             "t",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("t/topics.json")).unwrap()).unwrap();
+    let report: serde_json::Value = common::json(dir.path().join("t/topics.json"));
     let page3: Vec<&serde_json::Value> = report["articles"]
         .as_array()
         .unwrap()
@@ -246,8 +230,9 @@ fn a_manifest_gives_seed_pages_dates_and_sources_and_compare_reads_them() {
 #[test]
 fn compare_counties_on_the_seeds_in_plain_words() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args([
+    let out = common::ok(
+        dir.path(),
+        &[
             "compare",
             "--by",
             "county",
@@ -257,21 +242,12 @@ fn compare_counties_on_the_seeds_in_plain_words() {
             "none",
             "-o",
             "out",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("平遥县 writes more about heritage"), "{text}");
     assert!(text.contains("permutation test"), "{text}");
-    let c: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("out/compare.json")).unwrap())
-            .unwrap();
+    let c: serde_json::Value = common::json(dir.path().join("out/compare.json"));
     let pingyao = c["keyness"]
         .as_array()
         .unwrap()

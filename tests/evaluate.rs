@@ -1,5 +1,9 @@
 //! Clustering scores against values computed by hand, and evaluation on the labelled corpus when present.
 
+mod common;
+
+use std::path::Path;
+
 use analyze::evaluate::scores;
 
 fn close(a: f64, b: f64) -> bool {
@@ -50,17 +54,10 @@ fn scores_match_hand_computed_values() {
 
 #[test]
 fn evaluate_on_the_labelled_corpus_beats_the_usual_pipeline() {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/cnews_1000.jsonl");
-    if !path.exists() {
-        eprintln!(
-            "skipped: {} is absent (the labelled corpus lives beside the project)",
-            path.display()
-        );
-        return;
-    }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args([
+    let Some(path) = common::cnews() else { return };
+    let out = common::ok(
+        Path::new("."),
+        &[
             "evaluate",
             path.to_str().unwrap(),
             "-k",
@@ -68,13 +65,7 @@ fn evaluate_on_the_labelled_corpus_beats_the_usual_pipeline() {
             "--seeds",
             "0..3",
             "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
     let e: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(e["labelled"], 1000);
@@ -87,28 +78,22 @@ fn evaluate_on_the_labelled_corpus_beats_the_usual_pipeline() {
 
 #[test]
 fn k_auto_finds_about_ten_topics_in_ten_labelled_categories() {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/cnews_1000.jsonl");
-    if !path.exists() {
-        eprintln!(
-            "skipped: {} is absent (the labelled corpus lives beside the project)",
-            path.display()
-        );
-        return;
-    }
+    let Some(path) = common::cnews() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args(["topics", path.to_str().unwrap(), "-q", "--runs", "10", "-o"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out_dir = dir.path().to_str().unwrap();
+    common::ok(
+        Path::new("."),
+        &[
+            "topics",
+            path.to_str().unwrap(),
+            "-q",
+            "--runs",
+            "10",
+            "-o",
+            out_dir,
+        ],
     );
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("topics.json")).unwrap()).unwrap();
+    let report: serde_json::Value = common::json(dir.path().join("topics.json"));
     let k = report["meta"]["k"].as_u64().unwrap();
     let curve = report["k_selection"].as_array().unwrap();
     assert!(curve.len() >= 10, "the sweep is in the output");
