@@ -463,10 +463,13 @@ impl Builder {
     /// Pending short lines become captions; a marker (`资料图片`) or column label inside an open article
     /// stays part of that article's span instead.
     fn flush_pending_as_captions(&mut self) {
-        let open = self.current.as_ref().is_some_and(|c| !c.closed);
         for (para, class) in std::mem::take(&mut self.pending) {
-            if !(open && matches!(class, Class::Marker | Class::Column)) {
-                self.done.push(Draft::caption(&para, Vec::new()));
+            match self.current.as_mut().filter(|c| !c.closed) {
+                // The article's span grows over the marker, so no line is left outside every item.
+                Some(cur) if matches!(class, Class::Marker | Class::Column) => {
+                    cur.end = cur.end.max(para.end)
+                }
+                _ => self.done.push(Draft::caption(&para, Vec::new())),
             }
         }
     }
