@@ -29,7 +29,7 @@ fn gbk_utf16_and_bom_files_are_decoded() {
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend(format!("{}\n", serde_json::json!({"text": "汾阳市社区网格员走访居民,党支部推动老旧小区改造,居民满意。"})).bytes());
     std::fs::write(p.join("bom.jsonl"), bom).unwrap();
-    let o = run(
+    common::ok(
         p,
         &[
             "topics",
@@ -44,7 +44,6 @@ fn gbk_utf16_and_bom_files_are_decoded() {
             "out",
         ],
     );
-    assert!(o.status.success(), "{}", err(&o));
     let r = report(p, "out");
     let counties: Vec<&str> = r["articles"]
         .as_array()
@@ -58,7 +57,7 @@ fn gbk_utf16_and_bom_files_are_decoded() {
         "{counties:?}"
     );
 
-    let o = run(
+    common::ok(
         p,
         &[
             "topics",
@@ -71,7 +70,6 @@ fn gbk_utf16_and_bom_files_are_decoded() {
             "forced",
         ],
     );
-    assert!(o.status.success(), "{}", err(&o));
     let o = run(p, &["topics", "gbk.txt", "--encoding", "klingon"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("--encoding klingon"), "{}", err(&o));
@@ -89,7 +87,7 @@ fn binary_and_undecodable_files_are_skipped_by_name_and_strict_refuses_them() {
     )
     .unwrap();
     std::fs::write(p.join("latin.txt"), [b'a', 0xFF, 0xFE, b'b', 0xC3]).unwrap();
-    let o = run(
+    let o = common::ok(
         p,
         &[
             "topics",
@@ -107,7 +105,6 @@ fn binary_and_undecodable_files_are_skipped_by_name_and_strict_refuses_them() {
             "out",
         ],
     );
-    assert!(o.status.success(), "{}", err(&o));
     assert!(
         err(&o).contains("image.txt") && err(&o).contains("binary"),
         "{}",
@@ -160,13 +157,12 @@ fn duplicates_and_contentless_records_are_listed_with_their_lines() {
         .map(|(i, t)| serde_json::json!({"id": format!("r{i}"), "text": t}).to_string() + "\n")
         .collect();
     std::fs::write(p.join("d.jsonl"), lines).unwrap();
-    let o = run(
+    let o = common::ok(
         p,
         &[
             "topics", "d.jsonl", "-k", "2", "--format", "none", "-o", "out",
         ],
     );
-    assert!(o.status.success(), "{}", err(&o));
     let r = report(p, "out");
     let skipped: Vec<(u64, String)> = r["skipped"]
         .as_array()
@@ -214,8 +210,7 @@ fn zero_one_and_two_articles() {
         format!("{}\n", serde_json::json!({"text": TEXT})),
     )
     .unwrap();
-    let o = run(p, &["topics", "one.jsonl", "-o", "one"]);
-    assert!(o.status.success(), "{}", err(&o));
+    common::ok(p, &["topics", "one.jsonl", "-o", "one"]);
     assert_eq!(report(p, "one")["meta"]["k"], 1);
 
     let two: String = [TEXT, FARM]
@@ -223,8 +218,7 @@ fn zero_one_and_two_articles() {
         .map(|t| serde_json::json!({"text": t}).to_string() + "\n")
         .collect();
     std::fs::write(p.join("two.jsonl"), two).unwrap();
-    let o = run(p, &["topics", "two.jsonl", "-o", "two"]);
-    assert!(o.status.success(), "{}", err(&o));
+    common::ok(p, &["topics", "two.jsonl", "-o", "two"]);
     let o = run(p, &["topics", "two.jsonl", "-k", "3"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
@@ -237,11 +231,10 @@ fn zero_one_and_two_articles() {
         .map(|_| serde_json::json!({"text": TEXT}).to_string() + "\n")
         .collect();
     std::fs::write(p.join("same.jsonl"), same).unwrap();
-    let o = run(
+    common::ok(
         p,
         &["topics", "same.jsonl", "--format", "none", "-o", "same"],
     );
-    assert!(o.status.success(), "{}", err(&o));
     assert_eq!(
         report(p, "same")["skipped"].as_array().unwrap().len(),
         3,
@@ -261,7 +254,7 @@ fn a_ten_megabyte_line_is_analysed() {
     );
     assert!(lines.len() > 10 * 1024 * 1024);
     std::fs::write(p.join("big.jsonl"), lines).unwrap();
-    let o = run(
+    common::ok(
         p,
         &[
             "topics",
@@ -274,7 +267,6 @@ fn a_ten_megabyte_line_is_analysed() {
             "out",
         ],
     );
-    assert!(o.status.success(), "{}", err(&o));
     assert_eq!(report(p, "out")["articles"].as_array().unwrap().len(), 2);
 }
 
@@ -290,13 +282,12 @@ fn a_hundred_thousand_tiny_files() {
         let text = format!("{}{}活动第{i}期", words[i % 8], words[(i / 8) % 8]);
         std::fs::write(p.join(format!("{i:06}.txt")), text).unwrap();
     }
-    let o = run(
+    common::ok(
         dir.path(),
         &[
             "topics", "many", "-k", "8", "--format", "none", "-q", "-o", "out",
         ],
     );
-    assert!(o.status.success(), "{}", err(&o));
     let r = report(dir.path(), "out");
     let analysed = r["meta"]["counts"]["articles"].as_u64().unwrap();
     let skipped = r["skipped"].as_array().unwrap().len() as u64;
@@ -334,7 +325,7 @@ fn hostile_names_stay_inside_the_output_folder() {
     )
     .unwrap();
     std::fs::create_dir(p.join("work")).unwrap();
-    let o = run(
+    let o = common::ok(
         &p.join("work"),
         &[
             "compare",
@@ -351,7 +342,6 @@ fn hostile_names_stay_inside_the_output_folder() {
             "out",
         ],
     );
-    assert!(o.status.success(), "{}", err(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
         !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),

@@ -8,8 +8,7 @@ use std::process::Command;
 #[test]
 fn topics_on_the_bundled_seeds_writes_named_themes_from_any_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let o = run(dir.path(), &["topics"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = common::ok(dir.path(), &["topics"]);
     let summary = String::from_utf8(o.stdout).unwrap();
     assert!(summary.starts_with("19 articles"), "{summary}");
     for label in ["党建引领与基层治理", "非遗与文化传承", "农业与乡村产业"] {
@@ -130,11 +129,10 @@ fn jsonl_and_csv_records_keep_metadata_and_a_given_county_wins() {
     }
     std::fs::write(dir.path().join("a.jsonl"), &lines).unwrap();
     std::fs::write(dir.path().join("b.csv"), "id,title,text\nc1,飞地经济,\"沁源县整合资源破解乡村发展困局,统一规划、统一建设、统一经营香菇大棚,村集体增收,村民分红。\"\n").unwrap();
-    let o = run(
+    common::ok(
         dir.path(),
         &["topics", "a.jsonl", "b.csv", "-k", "2", "-q", "-o", "out"],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
     let report = read_json(dir.path().join("out/topics.json"));
     let arts = report["articles"].as_array().unwrap();
     let r0 = arts.iter().find(|a| a["id"] == "r0").unwrap();
@@ -234,8 +232,7 @@ fn records_without_content_are_reported_skipped_not_dropped() {
         serde_json::json!({"id": "d", "text": farm}),
     );
     std::fs::write(p.join("x.jsonl"), lines).unwrap();
-    let o = run(p, &["topics", "x.jsonl", "-k", "2", "-o", "out"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = common::ok(p, &["topics", "x.jsonl", "-k", "2", "-o", "out"]);
     let report = read_json(p.join("out/topics.json"));
     let skipped = report["skipped"].as_array().unwrap();
     assert_eq!(skipped.len(), 2, "{skipped:?}");
@@ -258,11 +255,10 @@ fn records_without_content_are_reported_skipped_not_dropped() {
 #[test]
 fn keywords_by_county_and_by_article_with_both_methods() {
     let dir = tempfile::tempdir().unwrap();
-    let o = run(
+    let o = common::ok(
         dir.path(),
         &["keywords", "--by", "county", "--top", "5", "--json"],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
     let groups: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let groups = groups.as_array().unwrap();
     let hejin = groups.iter().find(|g| g["group"] == "河津市").unwrap();
@@ -271,13 +267,12 @@ fn keywords_by_county_and_by_article_with_both_methods() {
     let pingyao = groups.iter().find(|g| g["group"] == "平遥县").unwrap();
     assert_eq!(pingyao["articles"], 10);
 
-    let o = run(
+    let o = common::ok(
         dir.path(),
         &[
             "keywords", "--by", "article", "--method", "textrank", "--top", "3",
         ],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8(o.stdout).unwrap();
     assert_eq!(
         text.lines().filter(|l| l.contains("[1 articles]")).count(),
@@ -285,8 +280,7 @@ fn keywords_by_county_and_by_article_with_both_methods() {
         "{text}"
     );
 
-    let o = run(dir.path(), &["keywords", "--by", "cluster", "-k", "3"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = common::ok(dir.path(), &["keywords", "--by", "cluster", "-k", "3"]);
     assert_eq!(
         String::from_utf8(o.stdout)
             .unwrap()
