@@ -325,14 +325,14 @@ fn keyness(
 ) -> GroupKeyness {
     let mut group: HashMap<&str, usize> = HashMap::new();
     let mut rest: HashMap<&str, usize> = HashMap::new();
-    for (tokens, m) in corpus.tokens.iter().zip(member) {
+    for (i, m) in member.iter().enumerate() {
         let target = if *m == Some(gi) {
             &mut group
         } else {
             &mut rest
         };
-        for w in tokens {
-            *target.entry(w.as_str()).or_default() += 1;
+        for (t, c) in corpus.words.doc(i) {
+            *target.entry(corpus.vocabulary.word(t)).or_default() += c as usize;
         }
     }
     let (c, d) = (

@@ -1,6 +1,7 @@
 //! The keyword co-occurrence network (what KH Coder and ROST CM call a semantic network): the corpus's top
 //! keywords as nodes, and the pairs that appear in the same articles most often, by Jaccard coefficient.
 
+use crate::corpus::Corpus;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -32,7 +33,7 @@ pub struct Network {
 
 /// Builds the network of the `max_nodes` best corpus keywords and their `max_edges` strongest pairs.
 pub fn network(
-    tokens: &[Vec<String>],
+    corpus: &Corpus,
     labels: &[usize],
     k: usize,
     corpus_keywords: &[(String, f64)],
@@ -40,20 +41,22 @@ pub fn network(
     max_edges: usize,
 ) -> Network {
     let words: Vec<&(String, f64)> = corpus_keywords.iter().take(max_nodes).collect();
-    let index: HashMap<&str, usize> = words
+    let index: HashMap<u32, usize> = words
         .iter()
         .enumerate()
-        .map(|(i, (w, _))| (w.as_str(), i))
+        .filter_map(|(i, (w, _))| Some((corpus.vocabulary.get(w)?, i)))
         .collect();
     let mut df = vec![0usize; words.len()];
     let mut per_cluster = vec![vec![0usize; k.max(1)]; words.len()];
     let mut pairs: HashMap<(usize, usize), usize> = HashMap::new();
     let mut sizes = vec![0usize; k.max(1)];
-    for (doc, &label) in tokens.iter().zip(labels) {
+    for (i, &label) in labels.iter().enumerate() {
         sizes[label] += 1;
-        let mut present: Vec<usize> = doc
+        let mut present: Vec<usize> = corpus
+            .words
+            .terms(i)
             .iter()
-            .filter_map(|w| index.get(w.as_str()).copied())
+            .filter_map(|t| index.get(t).copied())
             .collect();
         present.sort_unstable();
         present.dedup();
@@ -80,7 +83,7 @@ pub fn network(
                 .unwrap_or(0),
         })
         .collect();
-    let min_together = if tokens.len() >= 50 { 2 } else { 1 };
+    let min_together = if labels.len() >= 50 { 2 } else { 1 };
     let mut edges: Vec<Edge> = pairs
         .into_iter()
         .filter(|&(_, n)| n >= min_together)

@@ -3,27 +3,44 @@
 
 use crate::county::{CountyTag, Gazetteer};
 use crate::error::{Error, Result};
-use crate::read::{read_inputs, Input, Skipped};
+use crate::read::{Input, Skipped};
 use crate::segment::{SegmentOptions, Segmenter};
 use crate::split::{articles_from_records, Article, ArticleKind};
+use crate::terms::{count_words, Bags, Vocabulary};
 use crate::timing;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 pub struct Corpus {
-    /// Articles that are analysed, in input order.
+    /// Articles that are analysed, in input order, without their text: it is dropped once segmented, so that
+    /// memory does not grow with the corpus's bytes (see `chars`).
     pub articles: Vec<Article>,
+    /// Characters in each article's text.
+    pub chars: Vec<usize>,
     pub counties: Vec<Option<CountyTag>>,
-    /// Content words of each article: its headline's first, then its text's.
-    pub tokens: Vec<Vec<String>>,
-    /// How many of an article's tokens come from its headline (title and subtitle).
-    pub headline_tokens: Vec<usize>,
+    pub vocabulary: Vocabulary,
+    /// Content words of each article, headline and text together, as a bag of word ids.
+    pub words: Bags,
+    /// Content words of each article's headline (title and subtitle).
+    pub headline_words: Bags,
+    /// Each article's content words in order (headline first), kept only when asked for (TextRank).
+    pub sequences: Option<Vec<Vec<u32>>>,
     /// Photo captions and other short items cut from pages, with their county; not clustered.
     pub captions: Vec<(Article, Option<CountyTag>)>,
     pub skipped: Vec<Skipped>,
     pub files: Vec<String>,
     pub records: usize,
+}
+
+impl Corpus {
+    pub fn len(&self) -> usize {
+        self.articles.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.articles.is_empty()
+    }
 }
 
 /// How input is read, and metadata for `.txt` pages, which carry none of their own.
@@ -40,7 +57,11 @@ pub struct InputOptions {
     pub strict: bool,
 }
 
-/// Reads the inputs (the bundled seeds when none are given) and prepares every article.
+/// Records handed to the later stages at once when streaming: big enough to keep both cores busy.
+const CHUNK: usize = 4096;
+
+/// Reads the inputs (the bundled seeds when none are given) and prepares every article, a chunk of records
+/// at a time: only the articles' metadata and bags of words are kept, never the whole input.
 pub fn load(inputs: &[PathBuf], pages: &InputOptions, segment: &SegmentOptions) -> Result<Corpus> {
     let encoding = match &pages.encoding {
         Some(label) => Some(encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
@@ -48,23 +69,34 @@ pub fn load(inputs: &[PathBuf], pages: &InputOptions, segment: &SegmentOptions) 
         })?),
         None => None,
     };
-    let mut input = if inputs.is_empty() {
-        crate::seeds::seed_input()
-    } else {
-        timing::stage("read", || read_inputs(inputs, encoding))?
-    };
-    if let Some(path) = &pages.manifest {
-        crate::read::apply_manifest(&mut input, path)?;
-    }
     if let Some(date) = &pages.date {
         if crate::dates::parse_date(date).is_none() {
             return Err(Error::Usage(format!("--date {date}: not a date (write 2025-10-01, 20251001, 2025/10/1 or 2025年10月1日)")));
         }
-        crate::read::default_page_date(&mut input, date);
     }
+    let manifest = match &pages.manifest {
+        Some(path) => Some(crate::read::read_manifest(path)?),
+        None => None,
+    };
     let gazetteer = Gazetteer::builtin();
     let segmenter = Segmenter::new(segment, &gazetteer)?;
-    let corpus = build(input, &gazetteer, &segmenter)?;
+    let mut builder = Builder::new(&gazetteer, &segmenter, segment.keep_order);
+    let mut add = |mut chunk: Input| {
+        if let Some(entries) = &manifest {
+            crate::read::apply_manifest_entries(&mut chunk, entries);
+        }
+        if let Some(date) = &pages.date {
+            crate::read::default_page_date(&mut chunk, date);
+        }
+        builder.add(chunk);
+        Ok(())
+    };
+    if inputs.is_empty() {
+        add(crate::seeds::seed_input())?;
+    } else {
+        crate::read::read_chunks(inputs, encoding, CHUNK, add)?;
+    }
+    let corpus = builder.finish()?;
     if let (true, Some(first)) = (pages.strict, corpus.skipped.first()) {
         return Err(Error::input(
             &first.source,
@@ -79,95 +111,225 @@ pub fn load(inputs: &[PathBuf], pages: &InputOptions, segment: &SegmentOptions) 
     Ok(corpus)
 }
 
+/// The corpus of input already read (the seeds, in tests).
 pub fn build(input: Input, gazetteer: &Gazetteer, segmenter: &Segmenter) -> Result<Corpus> {
-    let Input {
-        records,
-        mut skipped,
-        files,
-    } = input;
-    if records.is_empty() {
-        return Err(Error::Usage(match skipped.first() {
-            Some(s) => format!(
-                "no text to analyse: {} ({}) and {} more skipped",
-                s.source,
-                s.reason,
-                skipped.len() - 1
-            ),
-            None => "no text to analyse".into(),
-        }));
+    let mut builder = Builder::new(gazetteer, segmenter, false);
+    builder.add(input);
+    builder.finish()
+}
+
+/// Builds a corpus from chunks of records, in input order.
+pub struct Builder<'a> {
+    gazetteer: &'a Gazetteer,
+    segmenter: &'a Segmenter,
+    corpus: Corpus,
+    /// Hash of each text seen (whitespace ignored) and the id of the article that had it first.
+    seen: HashMap<u128, String>,
+    seconds: [f64; 4],
+}
+
+/// An article's words as segmentation leaves them, before interning.
+struct Segmented<'t> {
+    headline: Vec<(&'t str, u32)>,
+    all: Vec<(&'t str, u32)>,
+    order: Option<Vec<&'t str>>,
+    key: u128,
+    chars: usize,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(gazetteer: &'a Gazetteer, segmenter: &'a Segmenter, keep_order: bool) -> Self {
+        Builder {
+            gazetteer,
+            segmenter,
+            corpus: Corpus {
+                articles: Vec::new(),
+                chars: Vec::new(),
+                counties: Vec::new(),
+                vocabulary: Vocabulary::default(),
+                words: Bags::default(),
+                headline_words: Bags::default(),
+                sequences: keep_order.then(Vec::new),
+                captions: Vec::new(),
+                skipped: Vec::new(),
+                files: Vec::new(),
+                records: 0,
+            },
+            seen: HashMap::new(),
+            seconds: [0.0; 4],
+        }
     }
-    let page_text: HashMap<&str, &str> = records
-        .iter()
-        .map(|r| (r.file.as_str(), r.text.as_str()))
-        .collect();
-    let all = timing::stage("split", || articles_from_records(&records));
-    let mut articles = Vec::new();
-    let mut captions = Vec::new();
-    let counties: Vec<Option<CountyTag>> = timing::stage("county", || {
-        all.par_iter()
-            .map(|article| {
-                let page = match article.line {
-                    None => page_text.get(article.file.as_str()).copied().unwrap_or(""),
-                    Some(_) => "",
-                };
-                county_of(gazetteer, article, page)
+
+    /// Splits, tags, segments and keeps the articles of some records.
+    pub fn add(&mut self, input: Input) {
+        let Input {
+            records,
+            skipped,
+            files,
+        } = input;
+        self.corpus.records += records.len();
+        self.corpus.skipped.extend(skipped);
+        self.corpus.files.extend(files);
+        let [split, county, segment, _] = &mut self.seconds;
+        let all = timing::add(split, || articles_from_records(&records));
+        let page_text: HashMap<&str, &str> = records
+            .iter()
+            .map(|r| (r.file.as_str(), r.text.as_str()))
+            .collect();
+        let (gazetteer, segmenter) = (self.gazetteer, self.segmenter);
+        let counties: Vec<Option<CountyTag>> = timing::add(county, || {
+            all.par_iter()
+                .map(|article| {
+                    let page = match article.line {
+                        None => page_text.get(article.file.as_str()).copied().unwrap_or(""),
+                        Some(_) => "",
+                    };
+                    county_of(gazetteer, article, page)
+                })
+                .collect()
+        });
+        let mut articles = Vec::new();
+        for (article, county) in all.into_iter().zip(counties) {
+            match article.kind {
+                ArticleKind::Article => articles.push((article, county)),
+                ArticleKind::Caption => self.corpus.captions.push((article, county)),
+            }
+        }
+        let keep_order = self.corpus.sequences.is_some();
+        let segmented: Vec<Segmented> = timing::add(segment, || {
+            articles
+                .par_iter()
+                .map(|(a, _)| segment_article(segmenter, a, keep_order))
+                .collect()
+        });
+        let start = std::time::Instant::now();
+        // Words the vocabulary already holds are looked up in parallel; only new ones are interned in order.
+        let vocabulary = &self.corpus.vocabulary;
+        let known: Vec<Vec<Option<u32>>> = segmented
+            .par_iter()
+            .map(|w| w.all.iter().map(|(word, _)| vocabulary.get(word)).collect())
+            .collect();
+        let kept: Vec<bool> = articles
+            .iter()
+            .zip(&segmented)
+            .zip(known)
+            .map(|(((article, _), words), known)| match self.reject(article, words) {
+                Some(reason) => {
+                    self.corpus.skipped.push(Skipped {
+                        source: article.file.clone(),
+                        line: article.line,
+                        reason,
+                    });
+                    false
+                }
+                None => {
+                    self.keep(words, &known);
+                    true
+                }
             })
-            .collect()
-    });
-    for (article, county) in all.into_iter().zip(counties) {
-        match article.kind {
-            ArticleKind::Article => articles.push((article, county)),
-            ArticleKind::Caption => captions.push((article, county)),
+            .collect();
+        drop(segmented);
+        for ((mut article, county), kept) in articles.into_iter().zip(kept) {
+            if kept {
+                article.text = String::new();
+                self.corpus.articles.push(article);
+                self.corpus.counties.push(county);
+            }
+        }
+        self.seconds[3] += start.elapsed().as_secs_f64();
+    }
+
+    /// Why an article is not analysed: it repeats an earlier text, or has no content word.
+    fn reject(&mut self, article: &Article, words: &Segmented) -> Option<String> {
+        if let Some(first) = self.seen.get(&words.key) {
+            return Some(format!(
+                "duplicate text: `{}` repeats `{first}`",
+                article.id
+            ));
+        }
+        self.seen.insert(words.key, article.id.clone());
+        words
+            .all
+            .is_empty()
+            .then(|| format!("no content words in article `{}`", article.id))
+    }
+
+    fn keep(&mut self, words: &Segmented, known: &[Option<u32>]) {
+        let vocabulary = &mut self.corpus.vocabulary;
+        let mut all: Vec<(u32, u32)> = words
+            .all
+            .iter()
+            .zip(known)
+            .map(|(&(w, c), id)| (id.unwrap_or_else(|| vocabulary.intern(w)), c))
+            .collect();
+        all.sort_unstable();
+        self.corpus.words.push(&all);
+        self.corpus.chars.push(words.chars);
+        let headline = vocabulary.bag(&words.headline);
+        self.corpus.headline_words.push(&headline);
+        if let (Some(sequences), Some(order)) = (&mut self.corpus.sequences, &words.order) {
+            sequences.push(order.iter().map(|w| vocabulary.intern(w)).collect());
         }
     }
-    let headlines: Vec<String> = articles
-        .iter()
-        .map(|(a, _)| format!("{}\n{}", a.title, a.subtitle.as_deref().unwrap_or("")))
-        .collect();
-    let mut texts: Vec<&str> = headlines.iter().map(String::as_str).collect();
-    texts.extend(articles.iter().map(|(a, _)| a.text.as_str()));
-    let mut segmented = timing::stage("segment", || segmenter.content_words_all(&texts));
-    let bodies = segmented.split_off(articles.len());
-    let mut corpus = Corpus {
-        articles: Vec::new(),
-        counties: Vec::new(),
-        tokens: Vec::new(),
-        headline_tokens: Vec::new(),
-        captions,
-        skipped: Vec::new(),
-        files,
-        records: records.len(),
-    };
-    let mut seen: HashMap<String, String> = HashMap::new();
-    for (((article, county), mut tokens), body) in articles.into_iter().zip(segmented).zip(bodies) {
-        let headline_len = tokens.len();
-        tokens.extend(body);
-        let key: String = article.text.split_whitespace().collect();
-        if let Some(first) = seen.get(&key) {
-            skipped.push(Skipped {
-                source: article.file.clone(),
-                line: article.line,
-                reason: format!("duplicate text: `{}` repeats `{first}`", article.id),
-            });
-            continue;
+
+    /// The corpus, with the time of each stage reported under `--timings`.
+    pub fn finish(self) -> Result<Corpus> {
+        for (name, seconds) in ["split", "county", "segment", "intern"]
+            .iter()
+            .zip(self.seconds)
+        {
+            timing::report(name, seconds);
         }
-        seen.insert(key, article.id.clone());
-        if tokens.is_empty() {
-            skipped.push(Skipped {
-                source: article.file.clone(),
-                line: article.line,
-                reason: format!("no content words in article `{}`", article.id),
-            });
-            continue;
+        let mut corpus = self.corpus;
+        if corpus.records == 0 {
+            return Err(Error::Usage(match corpus.skipped.first() {
+                Some(s) => format!(
+                    "no text to analyse: {} ({}) and {} more skipped",
+                    s.source,
+                    s.reason,
+                    corpus.skipped.len() - 1
+                ),
+                None => "no text to analyse".into(),
+            }));
         }
-        corpus.articles.push(article);
-        corpus.counties.push(county);
-        corpus.tokens.push(tokens);
-        corpus.headline_tokens.push(headline_len);
+        corpus
+            .skipped
+            .sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
+        corpus.files.sort();
+        corpus.files.dedup();
+        Ok(corpus)
     }
-    skipped.sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
-    corpus.skipped = skipped;
-    Ok(corpus)
+}
+
+/// Segments an article's headline and text (one job of the parallel step).
+fn segment_article<'t>(segmenter: &'t Segmenter, article: &'t Article, keep_order: bool) -> Segmented<'t> {
+    let mut headline = segmenter.content_words(&article.title);
+    if let Some(subtitle) = &article.subtitle {
+        headline.extend(segmenter.content_words(subtitle));
+    }
+    let body = segmenter.content_words(&article.text);
+    let order = keep_order.then(|| headline.iter().chain(&body).copied().collect());
+    Segmented {
+        all: count_words(headline.iter().chain(&body).copied()),
+        headline: count_words(headline),
+        order,
+        key: text_key(&article.text),
+        chars: article.text.chars().count(),
+    }
+}
+
+/// A 128-bit hash of a text with its whitespace removed: two texts that differ only in spacing or line
+/// breaks are the same article. Two keyed hashes rather than the text itself, so that memory stays small.
+fn text_key(text: &str) -> u128 {
+    use std::hash::Hasher;
+    let mut a = std::hash::DefaultHasher::new();
+    let mut b = std::hash::DefaultHasher::new();
+    b.write_u8(0x5A);
+    for piece in text.split_whitespace() {
+        a.write(piece.as_bytes());
+        b.write(piece.as_bytes());
+    }
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
 fn county_of(gazetteer: &Gazetteer, article: &Article, page: &str) -> Option<CountyTag> {

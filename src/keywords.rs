@@ -10,6 +10,7 @@
 use crate::corpus::Corpus;
 use crate::error::Result;
 use crate::topics::{self, round4, Keyword, TopicsOptions};
+use crate::terms::Vocabulary;
 use crate::vectors::TfIdf;
 use std::collections::BTreeMap;
 
@@ -48,7 +49,7 @@ pub fn keywords(
     top: usize,
     options: &TopicsOptions,
 ) -> Result<Vec<KeywordGroup>> {
-    let tfidf = TfIdf::fit(&corpus.tokens, &options.tfidf);
+    let tfidf = TfIdf::fit(&corpus.words, &corpus.vocabulary, &options.tfidf);
     let groups: Vec<(String, Vec<usize>)> = match by {
         GroupBy::Corpus => vec![("corpus".into(), (0..corpus.articles.len()).collect())],
         GroupBy::Article => corpus
@@ -86,14 +87,19 @@ pub fn keywords(
                 .collect()
         }
     };
-    Ok(groups
+    groups
         .into_iter()
         .map(|(group, members)| {
             let words = match method {
                 Method::Tfidf => tfidf.mean_terms(&members),
-                Method::Textrank => textrank(members.iter().map(|&i| corpus.tokens[i].as_slice())),
+                Method::Textrank => {
+                    let sequences = corpus.sequences.as_ref().ok_or_else(|| {
+                        crate::Error::Usage("TextRank needs the corpus loaded with `keep_order`".into())
+                    })?;
+                    textrank(members.iter().map(|&i| sequences[i].as_slice()), &corpus.vocabulary)
+                }
             };
-            KeywordGroup {
+            Ok(KeywordGroup {
                 group,
                 articles: members.len(),
                 keywords: words
@@ -104,9 +110,9 @@ pub fn keywords(
                         weight: round4(w),
                     })
                     .collect(),
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 fn county_groups(corpus: &Corpus) -> Vec<(String, Vec<usize>)> {
@@ -126,20 +132,25 @@ fn sorted(mut words: Vec<(String, f64)>) -> Vec<(String, f64)> {
 }
 
 /// TextRank over the content words of some documents; scores scaled so the best word has 1.
-pub fn textrank<'a>(docs: impl Iterator<Item = &'a [String]>) -> Vec<(String, f64)> {
+pub fn textrank<'a>(
+    docs: impl Iterator<Item = &'a [u32]>,
+    vocabulary: &Vocabulary,
+) -> Vec<(String, f64)> {
     let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
     let mut edges: BTreeMap<(usize, usize), f64> = BTreeMap::new();
-    let docs: Vec<&[String]> = docs.collect();
+    let docs: Vec<Vec<&str>> = docs
+        .map(|d| d.iter().map(|&t| vocabulary.word(t)).collect())
+        .collect();
     for doc in &docs {
-        for w in doc.iter() {
+        for &w in doc {
             let next = ids.len();
-            ids.entry(w.as_str()).or_insert(next);
+            ids.entry(w).or_insert(next);
         }
     }
     for doc in &docs {
         for (i, a) in doc.iter().enumerate() {
             for b in doc.iter().skip(i + 1).take(TEXTRANK_WINDOW - 1) {
-                let (x, y) = (ids[a.as_str()], ids[b.as_str()]);
+                let (x, y) = (ids[a], ids[b]);
                 if x != y {
                     *edges.entry((x.min(y), x.max(y))).or_default() += 1.0;
                 }

@@ -24,6 +24,7 @@ pub mod seeds;
 pub mod segment;
 pub mod split;
 pub mod stats;
+pub mod terms;
 pub mod themes;
 pub mod timing;
 pub mod topics;

@@ -323,7 +323,8 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Keywords(args) => {
-            let options = args.common.options(15);
+            let mut options = args.common.options(15);
+            options.segment.keep_order = args.method == keywords::Method::Textrank;
             let corpus = corpus::load(&options.inputs, &options.input, &options.segment)?;
             let groups = keywords::keywords(&corpus, args.by, args.method, args.top, &options)?;
             if args.json {

@@ -24,3 +24,15 @@ pub fn bar(len: u64, what: &'static str) -> ProgressBar {
     bar.set_prefix(what);
     bar
 }
+
+/// A bar over `len` bytes of input, hidden when quiet.
+pub fn bytes_bar(len: u64, what: &'static str) -> ProgressBar {
+    let bar = bar(len, what);
+    let style = ProgressStyle::with_template(
+        "{prefix:>10} [{bar:30}] {bytes}/{total_bytes} {elapsed_precise} (eta {eta})",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}

@@ -47,28 +47,66 @@ pub struct Input {
 
 const EXTENSIONS: [&str; 3] = ["txt", "jsonl", "csv"];
 
-/// Reads files and directories (recursively). Records are put in order of file path and line, so that the
-/// output does not depend on the order the inputs were named in. `encoding` forces one encoding; without it,
-/// each file's is detected.
+/// Reads files and directories (recursively) whole. Records are put in order of file path and line, so that
+/// the output does not depend on the order the inputs were named in. `encoding` forces one encoding; without
+/// it, each file's is detected. [`read_chunks`] does the same a chunk at a time.
 pub fn read_inputs(paths: &[PathBuf], encoding: Option<&'static Encoding>) -> Result<Input> {
     let mut input = Input::default();
+    read_chunks(paths, encoding, usize::MAX, |chunk| {
+        input.records.extend(chunk.records);
+        input.skipped.extend(chunk.skipped);
+        input.files.extend(chunk.files);
+        Ok(())
+    })?;
+    input
+        .skipped
+        .sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
+    Ok(input)
+}
+
+/// Reads the inputs in order of file path and line, handing `each` at most `chunk` records at a time, so
+/// that a corpus larger than memory can be read: UTF-8 JSONL files are streamed line by line; pages, CSV
+/// files and files in other encodings are read whole, then handed on in chunks.
+pub fn read_chunks(
+    paths: &[PathBuf],
+    encoding: Option<&'static Encoding>,
+    chunk: usize,
+    mut each: impl FnMut(Input) -> Result<()>,
+) -> Result<()> {
+    let files = input_files(paths)?;
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| f.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = crate::progress::bytes_bar(total, "reading");
+    for file in files {
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if !stream_jsonl(&file, encoding, chunk, &mut each)? {
+            let mut input = Input::default();
+            read_file(&file, encoding, &mut input)?;
+            hand_on(input, chunk, &mut each)?;
+        }
+        bar.inc(size);
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// Every file the paths name, sorted by name; a directory must hold at least one input file.
+pub fn input_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut all = Vec::new();
     for path in paths {
         if path.is_dir() {
             let files = files_under(path)?;
-            let before = input.records.len() + input.skipped.len();
-            let bar = crate::progress::bar(files.len() as u64, "reading");
-            for file in files {
-                read_file(&file, encoding, &mut input)?;
-                bar.inc(1);
-            }
-            bar.finish_and_clear();
-            if input.records.len() + input.skipped.len() == before {
+            if files.is_empty() {
                 return Err(Error::input(
                     path,
                     None,
                     "no .txt, .jsonl or .csv files in this directory",
                 ));
             }
+            all.extend(files);
         } else if path.exists() {
             if extension(path).is_none() {
                 return Err(Error::input(
@@ -77,20 +115,124 @@ pub fn read_inputs(paths: &[PathBuf], encoding: Option<&'static Encoding>) -> Re
                     "unsupported file type: give .txt pages, .jsonl or .csv files",
                 ));
             }
-            read_file(path, encoding, &mut input)?;
+            all.push(path.clone());
         } else {
             return Err(Error::input(path, None, "no such file or directory"));
         }
     }
-    input
-        .records
-        .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    input
-        .skipped
-        .sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
-    input.files.sort();
-    input.files.dedup();
+    all.sort_by_cached_key(|p| p.display().to_string());
+    all.dedup();
+    Ok(all)
+}
+
+fn hand_on(
+    mut input: Input,
+    chunk: usize,
+    each: &mut impl FnMut(Input) -> Result<()>,
+) -> Result<()> {
+    let mut first = true;
+    while first || !input.records.is_empty() {
+        let rest = input.records.split_off(chunk.min(input.records.len()));
+        each(Input {
+            records: std::mem::replace(&mut input.records, rest),
+            skipped: std::mem::take(&mut input.skipped),
+            files: std::mem::take(&mut input.files),
+        })?;
+        first = false;
+    }
+    Ok(())
+}
+
+/// Streams a UTF-8 JSONL file, parsing each chunk's lines in parallel. Returns false, having read nothing,
+/// when the file is not JSONL or does not look like UTF-8 (it is then read whole and its encoding detected).
+fn stream_jsonl(
+    path: &Path,
+    encoding: Option<&'static Encoding>,
+    chunk: usize,
+    each: &mut impl FnMut(Input) -> Result<()>,
+) -> Result<bool> {
+    use std::io::BufRead;
+    if extension(path) != Some("jsonl") || encoding.is_some_and(|e| e != encoding_rs::UTF_8) {
+        return Ok(false);
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
+    if !looks_like_utf8(head) {
+        return Ok(false);
+    }
+    let name = path.display().to_string();
+    let mut files = vec![name.clone()];
+    let mut lines: Vec<(usize, Vec<u8>)> = Vec::new();
+    let mut line_no = 0;
+    loop {
+        let mut line = Vec::new();
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::io(path, e))?;
+        if n > 0 {
+            line_no += 1;
+            lines.push((line_no, line));
+        }
+        if n == 0 || lines.len() >= chunk.min(JSONL_CHUNK) {
+            let mut input = parse_jsonl_lines(path, &name, std::mem::take(&mut lines))?;
+            input.files = std::mem::take(&mut files);
+            each(input)?;
+        }
+        if n == 0 {
+            return Ok(true);
+        }
+    }
+}
+
+/// Lines parsed at once when streaming: enough to keep both cores busy, few enough to stay small.
+const JSONL_CHUNK: usize = 4096;
+
+/// UTF-8 without a byte-order mark of UTF-16 and without NUL bytes, allowing a character cut at the end.
+fn looks_like_utf8(head: &[u8]) -> bool {
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) || head.contains(&0) {
+        return false;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    }
+}
+
+fn parse_jsonl_lines(path: &Path, name: &str, lines: Vec<(usize, Vec<u8>)>) -> Result<Input> {
+    use rayon::prelude::*;
+    let parsed: Vec<Result<Option<Parsed>>> = lines
+        .into_par_iter()
+        .map(|(line_no, bytes)| {
+            let bytes = if line_no == 1 {
+                bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)
+            } else {
+                &bytes
+            };
+            match std::str::from_utf8(bytes) {
+                Ok(line) => parse_jsonl_line(path, name, line_no, line),
+                Err(_) => Ok(Some(Parsed::Skipped(Skipped {
+                    source: name.to_string(),
+                    line: Some(line_no),
+                    reason: "not valid UTF-8 (force the file's encoding with --encoding)".into(),
+                }))),
+            }
+        })
+        .collect();
+    let mut input = Input::default();
+    for p in parsed {
+        match p? {
+            Some(Parsed::Record(r)) => input.records.push(r),
+            Some(Parsed::Skipped(s)) => input.skipped.push(s),
+            None => {}
+        }
+    }
     Ok(input)
+}
+
+enum Parsed {
+    Record(Record),
+    Skipped(Skipped),
 }
 
 fn extension(path: &Path) -> Option<&'static str> {
@@ -222,38 +364,47 @@ fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Decoded {
 
 fn read_jsonl(path: &Path, name: &str, text: &str, input: &mut Input) -> Result<()> {
     for (i, line) in text.lines().enumerate() {
-        let line_no = i + 1;
-        if line.trim().is_empty() {
-            continue;
+        match parse_jsonl_line(path, name, i + 1, line)? {
+            Some(Parsed::Record(r)) => input.records.push(r),
+            Some(Parsed::Skipped(s)) => input.skipped.push(s),
+            None => {}
         }
-        let value: Value = serde_json::from_str(line)
-            .map_err(|e| Error::input(path, Some(line_no), format!("not valid JSON: {e}")))?;
-        let Value::Object(map) = value else {
-            return Err(Error::input(
-                path,
-                Some(line_no),
-                "expected a JSON object with a `text` field",
-            ));
-        };
-        let mut fields = BTreeMap::new();
-        let mut text = None;
-        for (key, value) in map {
-            let value = match value {
-                Value::String(s) => s,
-                Value::Null => continue,
-                other => other.to_string(),
-            };
-            if key == "text" {
-                text = Some(value);
-            } else {
-                fields.insert(key, value);
-            }
-        }
-        let text =
-            text.ok_or_else(|| Error::input(path, Some(line_no), "field `text` is missing"))?;
-        push_article(input, name, line_no, text, fields);
     }
     Ok(())
+}
+
+/// One JSONL line: a record, a record skipped for an empty text, nothing for a blank line, or an error
+/// (not JSON, not an object, no `text`) that stops the run.
+fn parse_jsonl_line(path: &Path, name: &str, line_no: usize, line: &str) -> Result<Option<Parsed>> {
+    let line = line.trim_end_matches(['\n', '\r']);
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    let value: Value = serde_json::from_str(line)
+        .map_err(|e| Error::input(path, Some(line_no), format!("not valid JSON: {e}")))?;
+    let Value::Object(map) = value else {
+        return Err(Error::input(
+            path,
+            Some(line_no),
+            "expected a JSON object with a `text` field",
+        ));
+    };
+    let mut fields = BTreeMap::new();
+    let mut text = None;
+    for (key, value) in map {
+        let value = match value {
+            Value::String(s) => s,
+            Value::Null => continue,
+            other => other.to_string(),
+        };
+        if key == "text" {
+            text = Some(value);
+        } else {
+            fields.insert(key, value);
+        }
+    }
+    let text = text.ok_or_else(|| Error::input(path, Some(line_no), "field `text` is missing"))?;
+    Ok(Some(table_record(name, line_no, text, fields)))
 }
 
 fn read_csv(path: &Path, name: &str, text: &str, input: &mut Input) -> Result<()> {
@@ -298,36 +449,52 @@ fn push_article(
     text: String,
     fields: BTreeMap<String, String>,
 ) {
+    match table_record(name, line, text, fields) {
+        Parsed::Record(r) => input.records.push(r),
+        Parsed::Skipped(s) => input.skipped.push(s),
+    }
+}
+
+/// A JSONL or CSV record, or the reason it is skipped.
+fn table_record(name: &str, line: usize, text: String, fields: BTreeMap<String, String>) -> Parsed {
     if text.trim().is_empty() {
-        input.skipped.push(Skipped {
+        return Parsed::Skipped(Skipped {
             source: name.to_string(),
             line: Some(line),
             reason: "empty `text`".into(),
         });
-        return;
     }
-    input.records.push(Record {
+    Parsed::Record(Record {
         file: name.to_string(),
         line: Some(line),
         kind: RecordKind::Article,
         text,
         fields,
-    });
+    })
 }
 
 /// Metadata for `.txt` pages from a sidecar manifest: a CSV with a header (`file` and any of `date`, `source`,
 /// `county`, …) or a TOML file of `[[page]]` tables with the same keys. A page matches an entry by its path,
 /// a path ending in the entry, or its file name.
 pub fn apply_manifest(input: &mut Input, path: &Path) -> Result<usize> {
+    Ok(apply_manifest_entries(input, &read_manifest(path)?))
+}
+
+/// The entries of a manifest file (see [`apply_manifest`]).
+pub fn read_manifest(path: &Path) -> Result<Vec<ManifestEntry>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let entries = if path
+    if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
     {
-        toml_manifest(path, &text)?
+        toml_manifest(path, &text)
     } else {
-        csv_manifest(path, &text)?
-    };
+        csv_manifest(path, &text)
+    }
+}
+
+/// Gives the pages of `input` the fields of their manifest entries; returns how many pages matched.
+pub fn apply_manifest_entries(input: &mut Input, entries: &[ManifestEntry]) -> usize {
     let mut applied = 0;
     for record in input
         .records
@@ -346,10 +513,10 @@ pub fn apply_manifest(input: &mut Input, path: &Path) -> Result<usize> {
             applied += 1;
         }
     }
-    Ok(applied)
+    applied
 }
 
-type ManifestEntry = (String, BTreeMap<String, String>);
+pub type ManifestEntry = (String, BTreeMap<String, String>);
 
 fn csv_manifest(path: &Path, text: &str) -> Result<Vec<ManifestEntry>> {
     let mut reader =

@@ -3,7 +3,6 @@
 
 use crate::county::Gazetteer;
 use crate::error::{Error, Result};
-use indicatif::ParallelProgressIterator;
 use jieba_rs::Jieba;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -26,6 +25,8 @@ pub struct SegmentOptions {
     pub hmm: bool,
     /// Keep every word of two or more characters that is not a stop word, whatever its part of speech.
     pub all_words: bool,
+    /// Keep each article's words in order as well as counted (TextRank needs their neighbours).
+    pub keep_order: bool,
 }
 
 pub struct Segmenter {
@@ -91,27 +92,20 @@ impl Segmenter {
     }
 
     /// The content words of a text, in order.
-    pub fn content_words(&self, text: &str) -> Vec<String> {
+    pub fn content_words<'a>(&'a self, text: &'a str) -> Vec<&'a str> {
         self.jieba
             .tag(text, self.hmm)
             .into_iter()
             .filter(|t| {
                 self.is_content(t.word, self.tags.get(t.word).map_or(t.tag, String::as_str))
             })
-            .map(|t| t.word.to_string())
+            .map(|t| t.word)
             .collect()
     }
 
     /// Content words of many texts, segmented in parallel; the order of the output is the order of the input.
-    pub fn content_words_all(&self, texts: &[&str]) -> Vec<Vec<String>> {
-        let bar = crate::progress::bar(texts.len() as u64, "segmenting");
-        let words = texts
-            .par_iter()
-            .progress_with(bar.clone())
-            .map(|t| self.content_words(t))
-            .collect();
-        bar.finish_and_clear();
-        words
+    pub fn content_words_all<'a>(&'a self, texts: &[&'a str]) -> Vec<Vec<&'a str>> {
+        texts.par_iter().map(|t| self.content_words(t)).collect()
     }
 
     pub fn is_stopword(&self, word: &str) -> bool {

@@ -9,9 +9,9 @@
 //! theme, unless its own words point clearly elsewhere (the rule is [`article_theme`]'s).
 
 use crate::error::{Error, Result};
+use crate::terms::Bags;
 use crate::vectors::TfIdf;
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::path::Path;
 
 const BUILTIN_THEMES: &str = include_str!("data/themes.toml");
@@ -114,37 +114,34 @@ impl Lexicon {
             .collect()
     }
 
-    /// Which themes each of the given words belongs to (bit `i` for theme `i`), computed once per word so
+    /// Which themes each word of a vocabulary belongs to (bit `i` for theme `i`), computed once per word so
     /// that scoring many articles does not test every seed against every word again.
-    pub fn word_masks<'a>(
-        &self,
-        words: impl IntoParallelIterator<Item = &'a String>,
-    ) -> HashMap<&'a str, u64> {
+    pub fn word_masks(&self, words: &[String]) -> Vec<u64> {
         words
-            .into_par_iter()
-            .filter_map(|w| {
-                let mask = self
-                    .themes
+            .par_iter()
+            .map(|w| {
+                self.themes
                     .iter()
                     .take(64)
                     .enumerate()
                     .filter(|(_, t)| matches_theme(w, t))
-                    .fold(0u64, |m, (i, _)| m | 1 << i);
-                (mask != 0).then_some((w.as_str(), mask))
+                    .fold(0u64, |m, (i, _)| m | 1 << i)
             })
             .collect()
     }
 
-    /// [`Lexicon::shares`] with the theme masks of [`Lexicon::word_masks`].
-    pub fn shares_with(&self, words: &[(String, f64)], masks: &HashMap<&str, u64>) -> Vec<f64> {
+    /// [`Lexicon::shares`] of weighted word ids, with the theme masks of [`Lexicon::word_masks`].
+    pub fn shares_with(&self, words: &[(u32, f64)], masks: &[u64]) -> Vec<f64> {
         let total: f64 = words.iter().map(|(_, w)| w).sum();
         let mut hits = vec![0.0; self.themes.len()];
-        for (w, x) in words {
-            if let Some(&mask) = masks.get(w.as_str()) {
-                for (i, h) in hits.iter_mut().enumerate().take(64) {
-                    if mask & (1 << i) != 0 {
-                        *h += x;
-                    }
+        for &(t, x) in words {
+            let mask = masks[t as usize];
+            if mask == 0 {
+                continue;
+            }
+            for (i, h) in hits.iter_mut().enumerate().take(64) {
+                if mask & (1 << i) != 0 {
+                    *h += x;
                 }
             }
         }
@@ -181,67 +178,46 @@ pub fn best_theme(shares: &[f64]) -> Option<(usize, f64)> {
 /// c-TF-IDF keywords of each cluster, best first.
 pub fn cluster_keywords(
     tfidf: &TfIdf,
-    docs: &[Vec<String>],
+    bags: &Bags,
     labels: &[usize],
     k: usize,
     top: usize,
 ) -> Vec<Vec<(String, f64)>> {
-    let index: HashMap<&str, usize> = tfidf
-        .features
-        .iter()
-        .enumerate()
-        .map(|(i, w)| (w.as_str(), i))
-        .collect();
-    let counts = docs
-        .par_iter()
-        .zip(labels)
-        .fold(
-            || vec![HashMap::<usize, u64>::new(); k],
-            |mut acc, (doc, &label)| {
-                for w in doc {
-                    if let Some(&i) = index.get(w.as_str()) {
-                        *acc[label].entry(i).or_default() += 1;
-                    }
-                }
-                acc
-            },
-        )
-        .reduce(
-            || vec![HashMap::new(); k],
-            |mut a, b| {
-                for (ca, cb) in a.iter_mut().zip(b) {
-                    for (i, c) in cb {
-                        *ca.entry(i).or_default() += c;
-                    }
-                }
-                a
-            },
-        );
-    let mut corpus = vec![0u64; tfidf.features.len()];
-    for c in &counts {
-        for (&i, &n) in c {
-            corpus[i] += n;
+    let features = tfidf.features.len();
+    let mut counts = vec![vec![0u64; features]; k];
+    for (i, &label) in labels.iter().enumerate() {
+        for (t, c) in bags.doc(i) {
+            if let Some(j) = tfidf.column[t as usize] {
+                counts[label][j as usize] += u64::from(c);
+            }
         }
     }
-    let totals: Vec<u64> = counts.iter().map(|c| c.values().sum()).collect();
+    let mut corpus = vec![0u64; features];
+    for c in &counts {
+        corpus.iter_mut().zip(c).for_each(|(all, n)| *all += n);
+    }
+    let totals: Vec<u64> = counts.iter().map(|c| c.iter().sum()).collect();
     let mean_words = totals.iter().sum::<u64>() as f64 / k.max(1) as f64;
     counts
         .iter()
         .zip(&totals)
         .map(|(c, &total)| {
-            let mut words: Vec<(String, f64)> = c
+            let mut words: Vec<(usize, f64)> = c
                 .iter()
-                .map(|(&i, &n)| {
+                .enumerate()
+                .filter(|(_, &n)| n > 0)
+                .map(|(j, &n)| {
                     let tf = n as f64 / total.max(1) as f64;
-                    (
-                        tfidf.features[i].clone(),
-                        tf * (1.0 + mean_words / corpus[i] as f64).ln(),
-                    )
+                    (j, tf * (1.0 + mean_words / corpus[j] as f64).ln())
                 })
                 .collect();
-            words.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            words.truncate(top);
+            // Columns are in word order: ties go to the first word, as everywhere.
+            words.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             words
+                .into_iter()
+                .take(top)
+                .map(|(j, w)| (tfidf.features[j].clone(), w))
+                .collect()
         })
         .collect()
 }
@@ -295,31 +271,23 @@ pub const HEADLINE_BOOST: f64 = 3.0;
 /// How much more evidence an article's own theme needs than its cluster's theme to override it.
 pub const ARTICLE_OVERRIDE_RATIO: f64 = 1.5;
 
-/// An article's own words weighted by sublinear tf × corpus idf (every content word, not only features),
-/// words of its headline (`doc[..headline_len]`) boosted by [`HEADLINE_BOOST`].
+/// An article's own words (ids) weighted by sublinear tf × corpus idf (every content word, not only
+/// features), words of its headline boosted by [`HEADLINE_BOOST`].
 pub fn article_word_weights(
     tfidf: &TfIdf,
-    doc: &[String],
-    headline_len: usize,
-) -> Vec<(String, f64)> {
-    let mut counts: HashMap<&str, (u32, bool)> = HashMap::new();
-    for (i, w) in doc.iter().enumerate() {
-        let entry = counts.entry(w.as_str()).or_default();
-        entry.0 += 1;
-        entry.1 |= i < headline_len;
-    }
-    let mut words: Vec<(String, f64)> = counts
-        .into_iter()
-        .map(|(w, (c, in_headline))| {
-            let boost = if in_headline { HEADLINE_BOOST } else { 1.0 };
-            (
-                w.to_string(),
-                boost * (1.0 + (c as f64).ln()) * tfidf.idf_of(w),
-            )
-        })
-        .collect();
-    words.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    words: impl Iterator<Item = (u32, u32)>,
+    headline: &[u32],
+) -> Vec<(u32, f64)> {
     words
+        .map(|(t, c)| {
+            let boost = if headline.binary_search(&t).is_ok() {
+                HEADLINE_BOOST
+            } else {
+                1.0
+            };
+            (t, boost * (1.0 + f64::from(c).ln()) * tfidf.idf_of(t))
+        })
+        .collect()
 }
 
 /// An article's theme. It takes its cluster's theme, unless its own words point clearly elsewhere: its own

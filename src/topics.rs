@@ -194,7 +194,9 @@ pub fn analyse(
             )));
         }
     }
-    let tfidf = timing::stage("tfidf", || TfIdf::fit(&corpus.tokens, &options.tfidf));
+    let tfidf = timing::stage("tfidf", || {
+        TfIdf::fit(&corpus.words, &corpus.vocabulary, &options.tfidf)
+    });
     let x = timing::stage("svd", || {
         cluster::embed(&tfidf.matrix, options.cluster.dims, options.cluster.seed)
     })?;
@@ -208,7 +210,7 @@ pub fn analyse(
     let keywords = timing::stage("keywords", || {
         themes::cluster_keywords(
             &tfidf,
-            &corpus.tokens,
+            &corpus.words,
             &clustering.labels,
             k,
             options.top_keywords,
@@ -238,7 +240,7 @@ pub fn analyse(
     let all: Vec<usize> = (0..n).collect();
     let corpus_words = tfidf.mean_terms(&all);
     let network = timing::stage("network", || {
-        cooccur::network(&corpus.tokens, &clustering.labels, k, &corpus_words, 40, 80)
+        cooccur::network(corpus, &clustering.labels, k, &corpus_words, 40, 80)
     });
     let clusters = cluster_reports(&clustering, &keywords, &named, labels, corpus);
     Ok(TopicsReport {
@@ -315,15 +317,18 @@ fn article_reports(
     map: &[[f64; 2]],
 ) -> Vec<ArticleReport> {
     let per_article = (options.top_keywords / 3).max(5);
-    let masks = lexicon.word_masks(tfidf.df.par_iter().map(|(w, _)| w));
+    let masks = lexicon.word_masks(corpus.vocabulary.words());
     corpus
         .articles
         .par_iter()
         .enumerate()
         .map(|(i, a)| {
             let cluster = clustering.labels[i];
-            let words =
-                themes::article_word_weights(tfidf, &corpus.tokens[i], corpus.headline_tokens[i]);
+            let words = themes::article_word_weights(
+                tfidf,
+                corpus.words.doc(i),
+                corpus.headline_words.terms(i),
+            );
             let shares = lexicon.shares_with(&words, &masks);
             let (theme, _) = themes::article_theme(lexicon, &shares, &cluster_themes[cluster]);
             let county = corpus.counties[i].as_ref();
@@ -358,7 +363,7 @@ fn article_reports(
                     .map(|(t, &x)| (t.id.clone(), round4(x)))
                     .collect(),
                 span: a.span,
-                chars: a.text.chars().count(),
+                chars: corpus.chars[i],
                 map: map[i].map(round4),
                 metadata: a
                     .fields

@@ -1,9 +1,8 @@
 //! TF-IDF vectors computed from the corpus itself: sublinear tf, smoothed idf, L2-normalised sparse rows,
 //! document-frequency bounds that adapt to the size of the corpus.
 
+use crate::terms::{Bags, Vocabulary};
 use rayon::prelude::*;
-use sprs::CsMat;
-use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TfIdfOptions {
@@ -41,6 +40,104 @@ impl TfIdfOptions {
     }
 }
 
+/// A sparse matrix in compressed rows, single precision: row `i` holds `indices[indptr[i]..indptr[i + 1]]`
+/// (sorted columns) with their `data`. Hand-written rather than sprs's `CsMat` because linfa pins sprs 0.11,
+/// whose products are single-threaded and in double precision.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Csr {
+    pub indptr: Vec<usize>,
+    pub indices: Vec<u32>,
+    pub data: Vec<f32>,
+    pub cols: usize,
+}
+
+impl Csr {
+    /// A matrix from rows of (column, value) sorted by column.
+    pub fn from_rows(rows: &[Vec<(u32, f32)>], cols: usize) -> Csr {
+        let nnz = rows.iter().map(Vec::len).sum();
+        let mut m = Csr {
+            indptr: Vec::with_capacity(rows.len() + 1),
+            indices: Vec::with_capacity(nnz),
+            data: Vec::with_capacity(nnz),
+            cols,
+        };
+        m.indptr.push(0);
+        for row in rows {
+            m.indices.extend(row.iter().map(|&(j, _)| j));
+            m.data.extend(row.iter().map(|&(_, x)| x));
+            m.indptr.push(m.indices.len());
+        }
+        m
+    }
+
+    pub fn rows(&self) -> usize {
+        self.indptr.len().saturating_sub(1)
+    }
+
+    pub fn nnz(&self) -> usize {
+        self.indices.len()
+    }
+
+    /// Columns and values of row `i`.
+    pub fn row(&self, i: usize) -> (&[u32], &[f32]) {
+        let range = self.indptr[i]..self.indptr[i + 1];
+        (&self.indices[range.clone()], &self.data[range])
+    }
+
+    /// Some rows, in the order given.
+    pub fn select(&self, rows: &[usize]) -> Csr {
+        let picked: Vec<Vec<(u32, f32)>> = rows
+            .iter()
+            .map(|&i| {
+                let (j, x) = self.row(i);
+                j.iter().copied().zip(x.iter().copied()).collect()
+            })
+            .collect();
+        Csr::from_rows(&picked, self.cols)
+    }
+
+    /// The transpose (counting sort by column, so each new row stays sorted).
+    pub fn transpose(&self) -> Csr {
+        let mut counts = vec![0usize; self.cols + 1];
+        for &j in &self.indices {
+            counts[j as usize + 1] += 1;
+        }
+        for j in 0..self.cols {
+            counts[j + 1] += counts[j];
+        }
+        let indptr = counts.clone();
+        let mut next = counts;
+        let mut indices = vec![0u32; self.nnz()];
+        let mut data = vec![0f32; self.nnz()];
+        for i in 0..self.rows() {
+            let (cols, values) = self.row(i);
+            for (&j, &x) in cols.iter().zip(values) {
+                let at = next[j as usize];
+                indices[at] = i as u32;
+                data[at] = x;
+                next[j as usize] += 1;
+            }
+        }
+        Csr {
+            indptr,
+            indices,
+            data,
+            cols: self.rows(),
+        }
+    }
+
+    pub fn to_dense(&self) -> ndarray::Array2<f32> {
+        let mut m = ndarray::Array2::zeros((self.rows(), self.cols));
+        for i in 0..self.rows() {
+            let (cols, values) = self.row(i);
+            for (&j, &x) in cols.iter().zip(values) {
+                m[[i, j as usize]] = x;
+            }
+        }
+        m
+    }
+}
+
 /// The document-term matrix and what it is made of.
 #[derive(Debug, Clone)]
 pub struct TfIdf {
@@ -48,99 +145,104 @@ pub struct TfIdf {
     pub features: Vec<String>,
     pub idf: Vec<f64>,
     /// Documents × features, rows L2-normalised (a row with no feature is all zero).
-    pub matrix: CsMat<f64>,
-    /// Document frequency of every word of the corpus (also those outside the feature bounds).
-    pub df: HashMap<String, usize>,
+    pub matrix: Csr,
+    /// Document frequency of every word of the vocabulary (also those outside the feature bounds), by id.
+    pub df: Vec<u32>,
+    /// The feature column of each word id, if it is a feature.
+    pub column: Vec<Option<u32>>,
     pub n_docs: usize,
     pub min_df: usize,
     pub max_df: f64,
 }
 
 impl TfIdf {
-    pub fn fit(docs: &[Vec<String>], options: &TfIdfOptions) -> TfIdf {
-        let n = docs.len();
-        let df = document_frequencies(docs);
+    pub fn fit(bags: &Bags, vocabulary: &Vocabulary, options: &TfIdfOptions) -> TfIdf {
+        let n = bags.len();
+        let mut df = vec![0u32; vocabulary.len()];
+        for i in 0..n {
+            bags.terms(i).iter().for_each(|&t| df[t as usize] += 1);
+        }
         let (min_df, max_df) = options.df_bounds(n);
         let max_count = (max_df * n as f64).floor().max(1.0) as usize;
-        let mut kept: Vec<(&String, usize)> = df
-            .iter()
-            .filter(|(_, &d)| d >= min_df && d <= max_count)
-            .map(|(w, &d)| (w, d))
+        let mut kept: Vec<u32> = (0..df.len() as u32)
+            .filter(|&t| (min_df..=max_count).contains(&(df[t as usize] as usize)))
             .collect();
         if kept.len() > options.max_features {
-            kept.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+            kept.sort_by(|&a, &b| {
+                df[b as usize]
+                    .cmp(&df[a as usize])
+                    .then_with(|| vocabulary.word(a).cmp(vocabulary.word(b)))
+            });
             kept.truncate(options.max_features);
         }
-        let mut features: Vec<String> = kept.into_iter().map(|(w, _)| w.clone()).collect();
-        features.sort();
-        let idf: Vec<f64> = features.iter().map(|w| smooth_idf(n, df[w])).collect();
-        let index: HashMap<&str, u32> = features
+        kept.sort_by(|&a, &b| vocabulary.word(a).cmp(vocabulary.word(b)));
+        let mut column = vec![None; vocabulary.len()];
+        for (c, &t) in kept.iter().enumerate() {
+            column[t as usize] = Some(c as u32);
+        }
+        let idf: Vec<f64> = kept
             .iter()
-            .enumerate()
-            .map(|(i, w)| (w.as_str(), i as u32))
+            .map(|&t| smooth_idf(n, df[t as usize] as usize))
             .collect();
-        let rows: Vec<Vec<(u32, f64)>> = docs
-            .par_iter()
-            .map(|doc| weighted_row(doc, &index, &idf, options.sublinear_tf))
+        let rows: Vec<Vec<(u32, f32)>> = (0..n)
+            .into_par_iter()
+            .map(|i| weighted_row(bags.doc(i), &column, &idf, options.sublinear_tf))
             .collect();
-        let matrix = to_csr(&rows, features.len());
         TfIdf {
-            features,
+            features: kept.iter().map(|&t| vocabulary.word(t).to_string()).collect(),
             idf,
-            matrix,
-            df: df.into_iter().collect(),
+            matrix: Csr::from_rows(&rows, kept.len()),
+            df,
+            column,
             n_docs: n,
             min_df,
             max_df,
         }
     }
 
-    /// Smoothed idf of any word of the corpus (features or not).
-    pub fn idf_of(&self, word: &str) -> f64 {
-        smooth_idf(self.n_docs, self.df.get(word).copied().unwrap_or(0))
+    /// Smoothed idf of any word of the corpus (features or not), by id.
+    pub fn idf_of(&self, term: u32) -> f64 {
+        smooth_idf(self.n_docs, self.df.get(term as usize).copied().unwrap_or(0) as usize)
     }
 
     /// The (feature, weight) pairs of one row, highest weight first, ties by word.
     pub fn top_terms(&self, row: usize, n: usize) -> Vec<(String, f64)> {
-        let row = self
-            .matrix
-            .outer_view(row)
-            .expect("row index within the matrix");
-        let mut terms: Vec<(usize, f64)> = row.iter().map(|(i, &w)| (i, w)).collect();
-        terms.sort_by(|a, b| {
-            b.1.total_cmp(&a.1)
-                .then_with(|| self.features[a.0].cmp(&self.features[b.0]))
-        });
+        let (cols, values) = self.matrix.row(row);
+        let mut terms: Vec<(u32, f32)> = cols.iter().copied().zip(values.iter().copied()).collect();
+        terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         terms
             .into_iter()
             .take(n)
-            .map(|(i, w)| (self.features[i].clone(), w))
+            .map(|(j, w)| (self.features[j as usize].clone(), f64::from(w)))
             .collect()
     }
 
     /// The mean TF-IDF row of some documents, best words first (ties by word).
     pub fn mean_terms(&self, members: &[usize]) -> Vec<(String, f64)> {
-        let mut sums = vec![0.0; self.features.len()];
+        let mut sums = vec![0.0f64; self.features.len()];
         for &i in members {
-            if let Some(row) = self.matrix.outer_view(i) {
-                for (j, &w) in row.iter() {
-                    sums[j] += w;
-                }
+            let (cols, values) = self.matrix.row(i);
+            for (&j, &w) in cols.iter().zip(values) {
+                sums[j as usize] += f64::from(w);
             }
         }
         let n = members.len().max(1) as f64;
-        let mut words: Vec<(String, f64)> = sums
+        let mut words: Vec<(usize, f64)> = sums
             .into_iter()
             .enumerate()
             .filter(|(_, s)| *s > 0.0)
-            .map(|(j, s)| (self.features[j].clone(), s / n))
+            .map(|(j, s)| (j, s / n))
             .collect();
-        words.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        // Columns are in word order, so ties by column are ties by word.
+        words.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         words
+            .into_iter()
+            .map(|(j, s)| (self.features[j].clone(), s))
+            .collect()
     }
 
     pub fn row_is_empty(&self, row: usize) -> bool {
-        self.matrix.outer_view(row).is_none_or(|r| r.nnz() == 0)
+        self.matrix.row(row).0.is_empty()
     }
 }
 
@@ -148,81 +250,29 @@ pub fn smooth_idf(n: usize, df: usize) -> f64 {
     ((1.0 + n as f64) / (1.0 + df as f64)).ln() + 1.0
 }
 
-fn document_frequencies(docs: &[Vec<String>]) -> BTreeMap<String, usize> {
-    docs.par_iter()
-        .fold(HashMap::<&str, usize>::new, |mut acc, doc| {
-            let mut seen: Vec<&str> = doc.iter().map(String::as_str).collect();
-            seen.sort_unstable();
-            seen.dedup();
-            for w in seen {
-                *acc.entry(w).or_default() += 1;
-            }
-            acc
-        })
-        .reduce(HashMap::new, |mut a, b| {
-            for (w, c) in b {
-                *a.entry(w).or_default() += c;
-            }
-            a
-        })
-        .into_iter()
-        .map(|(w, c)| (w.to_string(), c))
-        .collect()
-}
-
-/// Term counts of one document as (feature, count), by feature index.
-pub fn term_counts(doc: &[String], index: &HashMap<&str, u32>) -> Vec<(u32, u32)> {
-    let mut ids: Vec<u32> = doc
-        .iter()
-        .filter_map(|w| index.get(w.as_str()).copied())
-        .collect();
-    ids.sort_unstable();
-    let mut counts: Vec<(u32, u32)> = Vec::new();
-    for id in ids {
-        match counts.last_mut() {
-            Some((last, c)) if *last == id => *c += 1,
-            _ => counts.push((id, 1)),
-        }
-    }
-    counts
-}
-
+/// One document's TF-IDF row, L2-normalised, by column.
 fn weighted_row(
-    doc: &[String],
-    index: &HashMap<&str, u32>,
+    bag: impl Iterator<Item = (u32, u32)>,
+    column: &[Option<u32>],
     idf: &[f64],
     sublinear: bool,
-) -> Vec<(u32, f64)> {
-    let mut row: Vec<(u32, f64)> = term_counts(doc, index)
-        .into_iter()
-        .map(|(id, c)| {
+) -> Vec<(u32, f32)> {
+    let weighted: Vec<(u32, f64)> = bag
+        .filter_map(|(t, c)| column[t as usize].map(|j| (j, c)))
+        .map(|(j, c)| {
             let tf = if sublinear {
-                1.0 + (c as f64).ln()
+                1.0 + f64::from(c).ln()
             } else {
-                c as f64
+                f64::from(c)
             };
-            (id, tf * idf[id as usize])
+            (j, tf * idf[j as usize])
         })
         .collect();
-    let norm = row.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
-    if norm > 0.0 {
-        row.iter_mut().for_each(|(_, w)| *w /= norm);
-    }
+    let norm = weighted.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+    let mut row: Vec<(u32, f32)> = weighted
+        .into_iter()
+        .map(|(j, w)| (j, if norm > 0.0 { (w / norm) as f32 } else { 0.0 }))
+        .collect();
+    row.sort_unstable_by_key(|&(j, _)| j);
     row
-}
-
-fn to_csr(rows: &[Vec<(u32, f64)>], n_cols: usize) -> CsMat<f64> {
-    let mut indptr = Vec::with_capacity(rows.len() + 1);
-    let nnz: usize = rows.iter().map(Vec::len).sum();
-    let mut indices = Vec::with_capacity(nnz);
-    let mut data = Vec::with_capacity(nnz);
-    indptr.push(0);
-    for row in rows {
-        for &(i, w) in row {
-            indices.push(i as usize);
-            data.push(w);
-        }
-        indptr.push(indices.len());
-    }
-    CsMat::new((rows.len(), n_cols), indptr, indices, data)
 }
