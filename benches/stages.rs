@@ -12,14 +12,30 @@ fn main() {
     divan::main();
 }
 
-static CORPUS: LazyLock<Corpus> = LazyLock::new(|| {
+fn inputs() -> Vec<std::path::PathBuf> {
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/cnews_1000.jsonl");
-    let inputs = if path.exists() {
+    if path.exists() {
         vec![path]
     } else {
         Vec::new()
+    }
+}
+
+/// The articles' texts (the corpus keeps only their words).
+static TEXTS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let input = match inputs().as_slice() {
+        [] => analyze::seeds::seed_input(),
+        paths => analyze::read::read_inputs(paths, None).expect("bench corpus reads"),
     };
+    analyze::split::articles_from_records(&input.records)
+        .into_iter()
+        .map(|a| a.text)
+        .collect()
+});
+
+static CORPUS: LazyLock<Corpus> = LazyLock::new(|| {
+    let inputs = inputs();
     corpus::load(
         &inputs,
         &InputOptions::default(),
@@ -38,7 +54,7 @@ static SEGMENTER: LazyLock<Segmenter> = LazyLock::new(|| {
 
 #[divan::bench(sample_count = 10)]
 fn segment(bencher: divan::Bencher) {
-    let texts: Vec<&str> = CORPUS.articles.iter().map(|a| a.text.as_str()).collect();
+    let texts: Vec<&str> = TEXTS.iter().map(String::as_str).collect();
     let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
     bencher
         .counter(divan::counter::ItemsCount::new(chars))
@@ -47,18 +63,22 @@ fn segment(bencher: divan::Bencher) {
 
 #[divan::bench(sample_count = 10)]
 fn tfidf() -> TfIdf {
-    TfIdf::fit(divan::black_box(&CORPUS.tokens), &TfIdfOptions::default())
+    TfIdf::fit(
+        divan::black_box(&CORPUS.words),
+        &CORPUS.vocabulary,
+        &TfIdfOptions::default(),
+    )
 }
 
 #[divan::bench(sample_count = 10)]
 fn svd(bencher: divan::Bencher) {
-    let t = TfIdf::fit(&CORPUS.tokens, &TfIdfOptions::default());
+    let t = TfIdf::fit(&CORPUS.words, &CORPUS.vocabulary, &TfIdfOptions::default());
     bencher.bench(|| cluster::embed(divan::black_box(&t.matrix), 100, 42).unwrap());
 }
 
 #[divan::bench(sample_count = 10)]
 fn kmeans_k10(bencher: divan::Bencher) {
-    let t = TfIdf::fit(&CORPUS.tokens, &TfIdfOptions::default());
+    let t = TfIdf::fit(&CORPUS.words, &CORPUS.vocabulary, &TfIdfOptions::default());
     let x = cluster::embed(&t.matrix, 100, 42).unwrap();
     let options = ClusterOptions {
         k: KChoice::Fixed { k: 10 },

@@ -7,6 +7,7 @@
 //! silhouette of all points costs O(n·k·d): no sampling, no O(n²) matrix.
 
 use crate::error::{Error, Result};
+use crate::vectors::Csr;
 use linfa::prelude::*;
 use linfa_clustering::{KMeans, KMeansInit};
 use linfa_linalg::eigh::{EigSort, EighInto};
@@ -15,7 +16,6 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
 use rayon::prelude::*;
-use crate::vectors::Csr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase", tag = "mode")]
@@ -184,7 +184,13 @@ fn orthonormal(y: Array2<f32>) -> Result<Array2<f32>> {
 fn orthonormalise_once(y: Array2<f32>) -> Result<Array2<f32>> {
     let (values, vectors) = eigh_desc(gram(&y))?;
     let largest = values.iter().copied().fold(0.0f64, f64::max);
-    let scale = values.mapv(|v| if v > largest * 1e-6 { 1.0 / v.sqrt() } else { 0.0 });
+    let scale = values.mapv(|v| {
+        if v > largest * 1e-6 {
+            1.0 / v.sqrt()
+        } else {
+            0.0
+        }
+    });
     Ok(par_dot(&y, &(vectors * &scale).mapv(|x| x as f32)))
 }
 
@@ -347,8 +353,12 @@ fn fit(x: &Array2<f64>, k: usize, options: &ClusterOptions) -> Result<Clustering
         .tolerance(1e-4)
         .init_method(KMeansInit::KMeansPlusPlus);
     let model = if x.nrows() > MINI_BATCH_ABOVE {
-        mini_batch(x, params.check().map_err(|e| failed(e.to_string()))?, options.seed)
-            .map_err(failed)?
+        mini_batch(
+            x,
+            params.check().map_err(|e| failed(e.to_string()))?,
+            options.seed,
+        )
+        .map_err(failed)?
     } else {
         params
             .fit(&DatasetBase::from(x.clone()))

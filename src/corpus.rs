@@ -213,20 +213,22 @@ impl<'a> Builder<'a> {
             .iter()
             .zip(&segmented)
             .zip(known)
-            .map(|(((article, _), words), known)| match self.reject(article, words) {
-                Some(reason) => {
-                    self.corpus.skipped.push(Skipped {
-                        source: article.file.clone(),
-                        line: article.line,
-                        reason,
-                    });
-                    false
-                }
-                None => {
-                    self.keep(words, &known);
-                    true
-                }
-            })
+            .map(
+                |(((article, _), words), known)| match self.reject(article, words) {
+                    Some(reason) => {
+                        self.corpus.skipped.push(Skipped {
+                            source: article.file.clone(),
+                            line: article.line,
+                            reason,
+                        });
+                        false
+                    }
+                    None => {
+                        self.keep(words, &known);
+                        true
+                    }
+                },
+            )
             .collect();
         drop(segmented);
         for ((mut article, county), kept) in articles.into_iter().zip(kept) {
@@ -302,7 +304,11 @@ impl<'a> Builder<'a> {
 }
 
 /// Segments an article's headline and text (one job of the parallel step).
-fn segment_article<'t>(segmenter: &'t Segmenter, article: &'t Article, keep_order: bool) -> Segmented<'t> {
+fn segment_article<'t>(
+    segmenter: &'t Segmenter,
+    article: &'t Article,
+    keep_order: bool,
+) -> Segmented<'t> {
     let mut headline = segmenter.content_words(&article.title);
     if let Some(subtitle) = &article.subtitle {
         headline.extend(segmenter.content_words(subtitle));

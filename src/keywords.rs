@@ -9,8 +9,8 @@
 
 use crate::corpus::Corpus;
 use crate::error::Result;
-use crate::topics::{self, round4, Keyword, TopicsOptions};
 use crate::terms::Vocabulary;
+use crate::topics::{self, round4, Keyword, TopicsOptions};
 use crate::vectors::TfIdf;
 use std::collections::BTreeMap;
 
@@ -94,9 +94,14 @@ pub fn keywords(
                 Method::Tfidf => tfidf.mean_terms(&members),
                 Method::Textrank => {
                     let sequences = corpus.sequences.as_ref().ok_or_else(|| {
-                        crate::Error::Usage("TextRank needs the corpus loaded with `keep_order`".into())
+                        crate::Error::Usage(
+                            "TextRank needs the corpus loaded with `keep_order`".into(),
+                        )
                     })?;
-                    textrank(members.iter().map(|&i| sequences[i].as_slice()), &corpus.vocabulary)
+                    textrank(
+                        members.iter().map(|&i| sequences[i].as_slice()),
+                        &corpus.vocabulary,
+                    )
                 }
             };
             Ok(KeywordGroup {

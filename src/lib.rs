@@ -18,6 +18,8 @@ pub mod evaluate;
 pub mod html;
 pub mod keywords;
 pub mod output;
+#[cfg(feature = "parquet")]
+pub mod parquet_export;
 pub mod progress;
 pub mod read;
 pub mod seeds;

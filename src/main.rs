@@ -145,7 +145,8 @@ struct TopicsArgs {
     /// Keywords per theme.
     #[arg(long, default_value_t = 15)]
     top: usize,
-    /// Which charts and pages to write besides the data files: any of svg, png, html, or none.
+    /// What to write besides the data files: any of svg, png, html (charts and the report page), parquet
+    /// (articles.parquet, in builds with the `parquet` feature), or none.
     #[arg(long, default_value = "svg,png,html", value_parser = parse_formats)]
     format: OutputFormats,
     /// Print nothing but errors.
@@ -180,22 +181,32 @@ fn parse_k(s: &str) -> Result<KChoice, String> {
 struct OutputFormats {
     charts: Formats,
     html: bool,
+    parquet: bool,
 }
 
 fn parse_formats(s: &str) -> Result<OutputFormats, String> {
     let mut f = OutputFormats {
         charts: Formats::default(),
         html: false,
+        parquet: false,
     };
     for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         match part {
             "svg" => f.charts.svg = true,
             "png" => f.charts.png = true,
             "html" => f.html = true,
+            "parquet" if cfg!(feature = "parquet") => f.parquet = true,
+            "parquet" => {
+                return Err(
+                    "this build of analyze has no Parquet support: install it with \
+                    `cargo install --path . --features parquet`"
+                        .into(),
+                )
+            }
             "none" => {}
             other => {
                 return Err(format!(
-                    "unknown format `{other}`: use svg, png, html or none, comma-separated"
+                    "unknown format `{other}`: use svg, png, html, parquet or none, comma-separated"
                 ))
             }
         }
@@ -291,6 +302,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             let mut written =
                 analyze::timing::stage("write", || output::write_topics(&report, &args.out))?;
             let f = args.format;
+            #[cfg(feature = "parquet")]
+            if f.parquet {
+                written.push(analyze::parquet_export::write_articles(&report, &args.out)?);
+            }
             if f.charts.svg || f.charts.png || f.html {
                 let charts = charts::charts(&report)?;
                 written.extend(charts::write_charts(

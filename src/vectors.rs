@@ -189,7 +189,10 @@ impl TfIdf {
             .map(|i| weighted_row(bags.doc(i), &column, &idf, options.sublinear_tf))
             .collect();
         TfIdf {
-            features: kept.iter().map(|&t| vocabulary.word(t).to_string()).collect(),
+            features: kept
+                .iter()
+                .map(|&t| vocabulary.word(t).to_string())
+                .collect(),
             idf,
             matrix: Csr::from_rows(&rows, kept.len()),
             df,
@@ -202,7 +205,10 @@ impl TfIdf {
 
     /// Smoothed idf of any word of the corpus (features or not), by id.
     pub fn idf_of(&self, term: u32) -> f64 {
-        smooth_idf(self.n_docs, self.df.get(term as usize).copied().unwrap_or(0) as usize)
+        smooth_idf(
+            self.n_docs,
+            self.df.get(term as usize).copied().unwrap_or(0) as usize,
+        )
     }
 
     /// The (feature, weight) pairs of one row, highest weight first, ties by word.
