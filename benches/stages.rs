@@ -62,7 +62,7 @@ fn segment(bencher: divan::Bencher) {
 }
 
 #[divan::bench(sample_count = 10)]
-fn tfidf() -> TfIdf {
+fn tfidf() -> TfIdf<'static> {
     TfIdf::fit(
         divan::black_box(&CORPUS.words),
         &CORPUS.vocabulary,
@@ -73,13 +73,13 @@ fn tfidf() -> TfIdf {
 #[divan::bench(sample_count = 10)]
 fn svd(bencher: divan::Bencher) {
     let t = TfIdf::fit(&CORPUS.words, &CORPUS.vocabulary, &TfIdfOptions::default());
-    bencher.bench(|| cluster::embed(divan::black_box(&t.matrix), 100, 42).unwrap());
+    bencher.bench(|| cluster::embed(divan::black_box(&t), 100, 42).unwrap());
 }
 
 #[divan::bench(sample_count = 10)]
 fn kmeans_k10(bencher: divan::Bencher) {
     let t = TfIdf::fit(&CORPUS.words, &CORPUS.vocabulary, &TfIdfOptions::default());
-    let x = cluster::embed(&t.matrix, 100, 42).unwrap();
+    let x = cluster::embed(&t, 100, 42).unwrap();
     let options = ClusterOptions {
         k: KChoice::Fixed { k: 10 },
         n_runs: 10,

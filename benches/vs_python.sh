@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Our binary against the usual Python pipeline (jieba + scikit-learn, installed into a throw-away venv) on the
-# same JSONL, run A B A B, printing each run's stage times, peak memory (/usr/bin/time -v), medians and the
-# ratio; with a label field, the NMI of both.
+# same JSONL, run A B A B. Prints each run's stage times and peak memory (/usr/bin/time -v), the medians, the
+# speed ratio, and how our whole run compares with segmentation alone (examples/segment_only: the same
+# reading and segmenting, nothing else). With a label field, the NMI of both at the same k.
 # Usage: benches/vs_python.sh [FILE] [K] [LABEL_FIELD]   (default ../shared/corpora/news_34k.jsonl 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,33 +13,41 @@ label=${3:-}
 venv=$(mktemp -d)/venv
 python3 -m venv "$venv"
 "$venv/bin/pip" install -q jieba==0.42.1 scikit-learn
-cargo build --release -q
-bin=$(mktemp -d)/analyze
-cp target/release/analyze "$bin"
+cargo build --release -q --bin analyze --example segment_only
+tmp=$(mktemp -d)
+cp target/release/analyze target/release/examples/segment_only "$tmp/"
 out=$(mktemp -d)
+secs() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }'; }
 ours() {
-  /usr/bin/time -v "$bin" topics "$file" -k "$k" --format none -q --timings -o "$out/r" 2> "$out/ours.err"
-  total=$(grep "Elapsed (wall clock)" "$out/ours.err" | awk '{print $NF}')
+  /usr/bin/time -v "$tmp/analyze" topics "$file" -k "$k" --format none -q --timings -o "$out/r" 2> "$out/ours.err"
+  total=$(grep "Elapsed (wall clock)" "$out/ours.err" | awk '{print $NF}' | secs)
   rss=$(grep "Maximum resident" "$out/ours.err" | awk '{print $NF}')
-  seg=$(grep "timing segment" "$out/ours.err" | awk '{print $3}')
-  echo "ours   total $total  segment ${seg}s  peak ${rss} KB"
+  stages=$(grep "^timing" "$out/ours.err" | awk '{printf "%s %s  ", $2, $3}')
+  echo "ours     total ${total} s  peak ${rss} KB  [$stages]"
   echo "$total" >> "$out/ours.times"
+}
+segment_only() {
+  /usr/bin/time -v "$tmp/segment_only" "$file" > /dev/null 2> "$out/seg.err"
+  total=$(grep "Elapsed (wall clock)" "$out/seg.err" | awk '{print $NF}' | secs)
+  echo "segment-only total ${total} s"
+  echo "$total" >> "$out/seg.times"
 }
 python_run() {
   /usr/bin/time -v "$venv/bin/python" benches/pipeline.py "$file" "$k" "$label" > "$out/py.json" 2> "$out/py.err"
+  total=$(grep "Elapsed (wall clock)" "$out/py.err" | awk '{print $NF}' | secs)
   rss=$(grep "Maximum resident" "$out/py.err" | awk '{print $NF}')
-  echo "python $(cat "$out/py.json")  peak ${rss} KB"
-  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"])' "$out/py.json" >> "$out/py.times"
+  echo "python   total ${total} s  peak ${rss} KB (largest process)  $(cat "$out/py.json")"
+  echo "$total" >> "$out/py.times"
 }
-ours; python_run; ours; python_run
+ours; segment_only; python_run; ours; segment_only; python_run
 python3 - "$out" <<'PY'
 import statistics, sys
-def secs(t):
-    parts = [float(p) for p in t.split(":")]
-    return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
 d = sys.argv[1]
-ours = [secs(l.strip()) for l in open(d + "/ours.times")]
-py = [float(l) for l in open(d + "/py.times")]
-mo, mp = statistics.median(ours), statistics.median(py)
-print(f"median: ours {mo:.2f} s, python {mp:.2f} s (python's total excludes interpreter start), ratio {mp / mo:.1f}x")
+med = lambda name: statistics.median(float(l) for l in open(f"{d}/{name}.times"))
+o, s, p = med("ours"), med("seg"), med("py")
+print(f"median wall clock: ours {o:.2f} s, segmentation alone {s:.2f} s, python {p:.2f} s")
+print(f"python / ours = {p / o:.1f}x faster;  ours / segmentation alone = {o / s:.2f}x")
 PY
+if [ -n "$label" ]; then
+  "$tmp/analyze" evaluate "$file" -k "$k" --label-field "$label" --seeds 0..3 | grep -E "^(seed|mean)"
+fi

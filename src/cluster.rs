@@ -7,7 +7,7 @@
 //! silhouette of all points costs O(n·k·d): no sampling, no O(n²) matrix.
 
 use crate::error::{Error, Result};
-use crate::vectors::Csr;
+use crate::vectors::{Csr, TfIdf};
 use linfa::prelude::*;
 use linfa_clustering::{KMeans, KMeansInit};
 use linfa_linalg::eigh::{EigSort, EighInto};
@@ -111,19 +111,24 @@ impl Clustering {
 
 /// Above this many documents the LSA basis is found from a seeded sample of this many, and every document
 /// is then projected on it: the cost of the SVD stops growing with the corpus, and memory with it.
-pub const LSA_SAMPLE: usize = 50_000;
+pub const LSA_SAMPLE: usize = LARGE;
 
-/// Reduces sparse rows to at most `dims` dense dimensions (LSA) and normalises them to unit length.
-pub fn embed(matrix: &Csr, dims: usize, seed: u64) -> Result<Array2<f64>> {
-    let (n, v) = (matrix.rows(), matrix.cols);
+/// Above this many documents a corpus is large: the LSA basis comes from a sample, k-means runs on
+/// mini-batches, and the spherical steps stop when almost nothing moves.
+pub const LARGE: usize = 20_000;
+
+/// Reduces the TF-IDF rows to at most `dims` dense dimensions (LSA) and normalises them to unit length.
+pub fn embed(tfidf: &TfIdf, dims: usize, seed: u64) -> Result<Array2<f64>> {
+    let (n, v) = (tfidf.n_docs, tfidf.cols());
+    let all: Vec<usize> = (0..n).collect();
     let x = if v <= dims || n <= 2 {
-        matrix.to_dense()
+        tfidf.csr(&all).to_dense()
     } else if n > LSA_SAMPLE {
-        let sample = matrix.select(&sample_rows(n, LSA_SAMPLE, seed));
+        let sample = tfidf.csr(&sample_rows(n, LSA_SAMPLE, seed));
         let (_, basis) = lsa(&sample, dims, seed)?;
-        sparse_dot(matrix, &basis)
+        project(tfidf, &basis)
     } else {
-        lsa(matrix, dims.min(n), seed)?.0
+        lsa(&tfidf.csr(&all), dims.min(n), seed)?.0
     };
     let mut x = x.mapv(f64::from);
     normalise_rows(&mut x);
@@ -217,6 +222,25 @@ fn par_dot(y: &Array2<f32>, m: &Array2<f32>) -> Array2<f32> {
         .collect();
     let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
     ndarray::concatenate(Axis(0), &views).unwrap_or_else(|_| Array2::zeros((0, m.ncols())))
+}
+
+/// Every TF-IDF row times a basis, one output row per task, rows computed as they are needed.
+fn project(tfidf: &TfIdf, basis: &Array2<f32>) -> Array2<f32> {
+    let cols = basis.ncols();
+    let b = basis.as_standard_layout();
+    let b = b.as_slice().expect("standard layout is contiguous");
+    let mut out = vec![0f32; tfidf.n_docs * cols];
+    out.par_chunks_mut(cols.max(1))
+        .enumerate()
+        .for_each(|(i, target)| {
+            for (j, w) in tfidf.row(i) {
+                let source = &b[j as usize * cols..(j as usize + 1) * cols];
+                for (t, &x) in target.iter_mut().zip(source) {
+                    *t += w * x;
+                }
+            }
+        });
+    Array2::from_shape_vec((tfidf.n_docs, cols), out).expect("the shape fits the data")
 }
 
 /// Sparse × dense, one output row per task, so the sums never depend on the thread count.
@@ -329,7 +353,7 @@ pub fn cluster(x: &Array2<f64>, options: &ClusterOptions) -> Result<Clustering> 
 
 /// Above this many documents k-means runs on mini-batches (linfa's incremental k-means) instead of the whole
 /// corpus at once; the spherical steps then run over every document.
-pub const MINI_BATCH_ABOVE: usize = 20_000;
+pub const MINI_BATCH_ABOVE: usize = LARGE;
 /// Documents in one mini-batch.
 const BATCH: usize = 4096;
 /// Mini-batches at most: they only need to find good starting centres, the spherical steps over every
@@ -409,9 +433,15 @@ fn mini_batch(
 }
 
 /// Spherical k-means steps from a starting assignment: each document moves to the unit centroid with the
-/// highest cosine similarity until nothing moves (at most 50 rounds). linfa's k-means compares unit rows
-/// with centroids that are means, not unit vectors, which favours tight clusters over diffuse ones.
+/// highest cosine similarity until nothing moves (at most 50 rounds; on a large corpus, until at most one
+/// document in 200 moves: the last rounds there move a few borderline documents back and forth). linfa's k-means compares unit rows with centroids that are means, not
+/// unit vectors, which favours tight clusters over diffuse ones.
 fn spherical_refine(x: &Array2<f64>, mut labels: Vec<usize>, k: usize) -> Vec<usize> {
+    let settled = if x.nrows() > LARGE {
+        x.nrows() / 200
+    } else {
+        0
+    };
     for _ in 0..50 {
         let centroids = unit_centroids(x, &labels, k);
         let sims = similarities(x, &centroids);
@@ -430,10 +460,11 @@ fn spherical_refine(x: &Array2<f64>, mut labels: Vec<usize>, k: usize) -> Vec<us
                 }
             })
             .collect();
-        if next == labels {
+        let moved = next.iter().zip(&labels).filter(|(a, b)| a != b).count();
+        labels = next;
+        if moved <= settled {
             break;
         }
-        labels = next;
     }
     labels
 }

@@ -48,6 +48,16 @@ pub fn check_not_input(path: &Path, inputs: &[String]) -> Result<()> {
 
 /// Writes bytes to `path` through a temporary file in the same directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Streams `write`'s output to `path` through a temporary file in the same directory, so that a large
+/// report is never held in memory as bytes, and a failed run leaves no half-written file.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<()> {
+    use std::io::Write;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -58,8 +68,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let written = write(&mut out).and_then(|()| out.flush());
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(&tmp, e));
+    }
+    drop(out);
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// A CSV table with a BOM, streamed.
+fn write_csv(
+    out: &mut dyn std::io::Write,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> std::io::Result<()> {
+    out.write_all(BOM)?;
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(header)?;
+    for row in rows {
+        writer.write_record(&row)?;
+    }
+    writer.flush()
 }
 
 /// A CSV table as UTF-8 bytes with a BOM.
@@ -80,17 +112,21 @@ pub fn json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
 
 /// Writes `topics.json`, `articles.csv`, `clusters.csv` and `skipped.csv`; returns the paths written.
 pub fn write_topics(report: &TopicsReport, out: &Path) -> Result<Vec<PathBuf>> {
-    let files = [
-        ("topics.json", json_bytes(report)),
-        ("articles.csv", articles_csv(report)),
-        ("clusters.csv", clusters_csv(report)),
-        ("skipped.csv", skipped_csv(report)),
+    type Writer = fn(&TopicsReport, &mut dyn std::io::Write) -> std::io::Result<()>;
+    let files: [(&str, Writer); 4] = [
+        ("topics.json", |r, w| {
+            serde_json::to_writer_pretty(&mut *w, r)?;
+            w.write_all(b"\n")
+        }),
+        ("articles.csv", articles_csv),
+        ("clusters.csv", clusters_csv),
+        ("skipped.csv", skipped_csv),
     ];
     let mut written = Vec::new();
-    for (name, bytes) in files {
+    for (name, write) in files {
         let path = out.join(name);
         check_not_input(&path, &report.meta.inputs)?;
-        write_atomic(&path, &bytes)?;
+        write_atomic_with(&path, |w| write(report, w))?;
         written.push(path);
     }
     Ok(written)
@@ -100,7 +136,7 @@ fn opt(s: &Option<String>) -> String {
     s.clone().unwrap_or_default()
 }
 
-fn articles_csv(report: &TopicsReport) -> Vec<u8> {
+fn articles_csv(report: &TopicsReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let header = [
         "id",
         "source",
@@ -141,10 +177,10 @@ fn articles_csv(report: &TopicsReport) -> Vec<u8> {
                 .join(" "),
         ]
     });
-    csv_bytes(&header, rows)
+    write_csv(out, &header, rows)
 }
 
-fn clusters_csv(report: &TopicsReport) -> Vec<u8> {
+fn clusters_csv(report: &TopicsReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let header = [
         "id",
         "size",
@@ -173,10 +209,10 @@ fn clusters_csv(report: &TopicsReport) -> Vec<u8> {
                 .join(" "),
         ]
     });
-    csv_bytes(&header, rows)
+    write_csv(out, &header, rows)
 }
 
-fn skipped_csv(report: &TopicsReport) -> Vec<u8> {
+fn skipped_csv(report: &TopicsReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let rows = report.skipped.iter().map(|s| {
         vec![
             s.source.clone(),
@@ -184,7 +220,7 @@ fn skipped_csv(report: &TopicsReport) -> Vec<u8> {
             s.reason.clone(),
         ]
     });
-    csv_bytes(&["source", "line", "reason"], rows)
+    write_csv(out, &["source", "line", "reason"], rows)
 }
 
 /// Writes `compare.json` and its tables `compare_shares.csv`, `compare_keyness.csv`, `compare_trends.csv`.

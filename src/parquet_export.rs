@@ -100,10 +100,7 @@ fn batch(articles: &[ArticleReport]) -> std::result::Result<RecordBatch, arrow_s
         (
             "theme_shares",
             pairs(articles, "theme", "share", |a| {
-                a.theme_shares
-                    .iter()
-                    .map(|(t, &x)| (t.as_str(), x))
-                    .collect()
+                a.theme_shares.iter().collect()
             }),
             false,
         ),

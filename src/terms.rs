@@ -68,12 +68,13 @@ pub fn count_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Vec<(&'a str
 }
 
 /// Bags of words of many documents, stored flat like the rows of a sparse matrix: document `i` holds
-/// `terms[offsets[i]..offsets[i + 1]]` (sorted ids) with their `counts`.
+/// `terms[offsets[i]..offsets[i + 1]]` (sorted ids) with their `counts`. Counts are 16-bit (a word said more
+/// than 65,535 times in one article counts 65,535), so an entry takes 6 bytes.
 #[derive(Debug, Clone)]
 pub struct Bags {
     offsets: Vec<usize>,
     terms: Vec<u32>,
-    counts: Vec<u32>,
+    counts: Vec<u16>,
 }
 
 impl Default for Bags {
@@ -91,7 +92,10 @@ impl Bags {
     pub fn push(&mut self, bag: &[(u32, u32)]) {
         debug_assert!(bag.windows(2).all(|w| w[0].0 < w[1].0));
         self.terms.extend(bag.iter().map(|&(t, _)| t));
-        self.counts.extend(bag.iter().map(|&(_, c)| c));
+        self.counts.extend(
+            bag.iter()
+                .map(|&(_, c)| u16::try_from(c).unwrap_or(u16::MAX)),
+        );
         self.offsets.push(self.terms.len());
     }
 
@@ -110,7 +114,7 @@ impl Bags {
         self.terms[range.clone()]
             .iter()
             .copied()
-            .zip(self.counts[range].iter().copied())
+            .zip(self.counts[range].iter().map(|&c| u32::from(c)))
     }
 
     /// The distinct word ids of document `i`, sorted.

@@ -12,6 +12,7 @@ use crate::vectors::{TfIdf, TfIdfOptions};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Default)]
 pub struct TopicsOptions {
@@ -80,7 +81,7 @@ pub struct ArticleReport {
     pub runner_up: usize,
     pub keywords: Vec<Keyword>,
     /// Share of the article's word weight on each lexicon theme's seed words (the evidence for `theme`).
-    pub theme_shares: std::collections::BTreeMap<String, f64>,
+    pub theme_shares: ThemeShares,
     /// Character offsets `[start, end)` in the page it was cut from.
     pub span: Option<(usize, usize)>,
     pub chars: usize,
@@ -88,6 +89,37 @@ pub struct ArticleReport {
     pub metadata: std::collections::BTreeMap<String, String>,
     /// Position on the cluster map: the first two principal components of the article's reduced vector.
     pub map: [f64; 2],
+}
+
+/// Share of an article's word weight on each lexicon theme, in lexicon order; written as a map from theme
+/// id. The ids are shared between articles: a map of owned strings per article cost 300 bytes each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThemeShares(pub Vec<(Arc<str>, f64)>);
+
+impl ThemeShares {
+    pub fn get(&self, theme: &str) -> Option<f64> {
+        self.0.iter().find(|(t, _)| &**t == theme).map(|&(_, x)| x)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, f64)> {
+        self.0.iter().map(|(t, x)| (&**t, *x))
+    }
+}
+
+impl Serialize for ThemeShares {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut sorted: Vec<&(Arc<str>, f64)> = self.0.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut map = serializer.serialize_map(Some(sorted.len()))?;
+        for (theme, share) in sorted {
+            map.serialize_entry(&**theme, share)?;
+        }
+        map.end()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -198,7 +230,7 @@ pub fn analyse(
         TfIdf::fit(&corpus.words, &corpus.vocabulary, &options.tfidf)
     });
     let x = timing::stage("svd", || {
-        cluster::embed(&tfidf.matrix, options.cluster.dims, options.cluster.seed)
+        cluster::embed(&tfidf, options.cluster.dims, options.cluster.seed)
     })?;
     let mut cluster_options = options.cluster.clone();
     cluster_options.k = default_k_range(options.cluster.k, n, lexicon.themes.len());
@@ -226,6 +258,7 @@ pub fn analyse(
     let theme_ids: Vec<String> = named.iter().map(|(t, _)| t.clone()).collect();
     let labels = themes::cluster_labels(lexicon, &theme_ids, &keywords);
     let map = timing::stage("map", || cluster::project_2d(&x));
+    drop(x); // the reduced vectors are done with: free them before the reports are built
     let articles = timing::stage("articles", || {
         article_reports(
             corpus,
@@ -318,6 +351,11 @@ fn article_reports(
 ) -> Vec<ArticleReport> {
     let per_article = (options.top_keywords / 3).max(5);
     let masks = lexicon.word_masks(corpus.vocabulary.words());
+    let theme_keys: Vec<Arc<str>> = lexicon
+        .themes
+        .iter()
+        .map(|t| Arc::from(t.id.as_str()))
+        .collect();
     corpus
         .articles
         .par_iter()
@@ -356,12 +394,13 @@ fn article_reports(
                 confidence: round4(clustering.confidence[i]),
                 runner_up: clustering.runner_up[i],
                 keywords: keywords_of(&tfidf.top_terms(i, per_article), per_article),
-                theme_shares: lexicon
-                    .themes
-                    .iter()
-                    .zip(&shares)
-                    .map(|(t, &x)| (t.id.clone(), round4(x)))
-                    .collect(),
+                theme_shares: ThemeShares(
+                    theme_keys
+                        .iter()
+                        .zip(&shares)
+                        .map(|(t, &x)| (t.clone(), round4(x)))
+                        .collect(),
+                ),
                 span: a.span,
                 chars: corpus.chars[i],
                 map: map[i].map(round4),

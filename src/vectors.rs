@@ -138,14 +138,13 @@ impl Csr {
     }
 }
 
-/// The document-term matrix and what it is made of.
+/// TF-IDF weights of a corpus, computed from its bags of words when asked for rather than stored: a second
+/// copy of every (word, weight) pair would double the memory of a large corpus.
 #[derive(Debug, Clone)]
-pub struct TfIdf {
+pub struct TfIdf<'a> {
     /// Feature words, sorted, so that a word's column never depends on document order.
     pub features: Vec<String>,
     pub idf: Vec<f64>,
-    /// Documents × features, rows L2-normalised (a row with no feature is all zero).
-    pub matrix: Csr,
     /// Document frequency of every word of the vocabulary (also those outside the feature bounds), by id.
     pub df: Vec<u32>,
     /// The feature column of each word id, if it is a feature.
@@ -153,10 +152,14 @@ pub struct TfIdf {
     pub n_docs: usize,
     pub min_df: usize,
     pub max_df: f64,
+    bags: &'a Bags,
+    sublinear: bool,
+    /// Length of each document's weight vector before normalising (0 when it has no feature).
+    norms: Vec<f64>,
 }
 
-impl TfIdf {
-    pub fn fit(bags: &Bags, vocabulary: &Vocabulary, options: &TfIdfOptions) -> TfIdf {
+impl<'a> TfIdf<'a> {
+    pub fn fit(bags: &'a Bags, vocabulary: &Vocabulary, options: &TfIdfOptions) -> TfIdf<'a> {
         let n = bags.len();
         let mut df = vec![0u32; vocabulary.len()];
         for i in 0..n {
@@ -184,23 +187,64 @@ impl TfIdf {
             .iter()
             .map(|&t| smooth_idf(n, df[t as usize] as usize))
             .collect();
-        let rows: Vec<Vec<(u32, f32)>> = (0..n)
-            .into_par_iter()
-            .map(|i| weighted_row(bags.doc(i), &column, &idf, options.sublinear_tf))
-            .collect();
-        TfIdf {
+        let mut tfidf = TfIdf {
             features: kept
                 .iter()
                 .map(|&t| vocabulary.word(t).to_string())
                 .collect(),
             idf,
-            matrix: Csr::from_rows(&rows, kept.len()),
             df,
             column,
             n_docs: n,
             min_df,
             max_df,
-        }
+            bags,
+            sublinear: options.sublinear_tf,
+            norms: Vec::new(),
+        };
+        tfidf.norms = (0..n)
+            .into_par_iter()
+            .map(|i| tfidf.raw_row(i).map(|(_, w)| w * w).sum::<f64>().sqrt())
+            .collect();
+        tfidf
+    }
+
+    /// Number of feature columns.
+    pub fn cols(&self) -> usize {
+        self.features.len()
+    }
+
+    /// Unnormalised weights of row `i`.
+    fn raw_row(&self, i: usize) -> impl Iterator<Item = (u32, f64)> + '_ {
+        self.bags.doc(i).filter_map(move |(t, c)| {
+            let j = self.column[t as usize]?;
+            let tf = if self.sublinear {
+                1.0 + f64::from(c).ln()
+            } else {
+                f64::from(c)
+            };
+            Some((j, tf * self.idf[j as usize]))
+        })
+    }
+
+    /// Row `i` as (column, weight), L2-normalised, in the order of the document's word ids.
+    pub fn row(&self, i: usize) -> impl Iterator<Item = (u32, f32)> + '_ {
+        let norm = self.norms[i];
+        self.raw_row(i)
+            .map(move |(j, w)| (j, if norm > 0.0 { (w / norm) as f32 } else { 0.0 }))
+    }
+
+    /// Some rows as a sparse matrix with sorted columns.
+    pub fn csr(&self, rows: &[usize]) -> Csr {
+        let rows: Vec<Vec<(u32, f32)>> = rows
+            .par_iter()
+            .map(|&i| {
+                let mut row: Vec<(u32, f32)> = self.row(i).collect();
+                row.sort_unstable_by_key(|&(j, _)| j);
+                row
+            })
+            .collect();
+        Csr::from_rows(&rows, self.cols())
     }
 
     /// Smoothed idf of any word of the corpus (features or not), by id.
@@ -213,8 +257,8 @@ impl TfIdf {
 
     /// The (feature, weight) pairs of one row, highest weight first, ties by word.
     pub fn top_terms(&self, row: usize, n: usize) -> Vec<(String, f64)> {
-        let (cols, values) = self.matrix.row(row);
-        let mut terms: Vec<(u32, f32)> = cols.iter().copied().zip(values.iter().copied()).collect();
+        let mut terms: Vec<(u32, f32)> = self.row(row).collect();
+        // Columns are in word order, so ties by column are ties by word.
         terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         terms
             .into_iter()
@@ -227,8 +271,7 @@ impl TfIdf {
     pub fn mean_terms(&self, members: &[usize]) -> Vec<(String, f64)> {
         let mut sums = vec![0.0f64; self.features.len()];
         for &i in members {
-            let (cols, values) = self.matrix.row(i);
-            for (&j, &w) in cols.iter().zip(values) {
+            for (j, w) in self.row(i) {
                 sums[j as usize] += f64::from(w);
             }
         }
@@ -239,7 +282,6 @@ impl TfIdf {
             .filter(|(_, s)| *s > 0.0)
             .map(|(j, s)| (j, s / n))
             .collect();
-        // Columns are in word order, so ties by column are ties by word.
         words.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         words
             .into_iter()
@@ -248,37 +290,10 @@ impl TfIdf {
     }
 
     pub fn row_is_empty(&self, row: usize) -> bool {
-        self.matrix.row(row).0.is_empty()
+        self.norms[row] == 0.0
     }
 }
 
 pub fn smooth_idf(n: usize, df: usize) -> f64 {
     ((1.0 + n as f64) / (1.0 + df as f64)).ln() + 1.0
-}
-
-/// One document's TF-IDF row, L2-normalised, by column.
-fn weighted_row(
-    bag: impl Iterator<Item = (u32, u32)>,
-    column: &[Option<u32>],
-    idf: &[f64],
-    sublinear: bool,
-) -> Vec<(u32, f32)> {
-    let weighted: Vec<(u32, f64)> = bag
-        .filter_map(|(t, c)| column[t as usize].map(|j| (j, c)))
-        .map(|(j, c)| {
-            let tf = if sublinear {
-                1.0 + f64::from(c).ln()
-            } else {
-                f64::from(c)
-            };
-            (j, tf * idf[j as usize])
-        })
-        .collect();
-    let norm = weighted.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
-    let mut row: Vec<(u32, f32)> = weighted
-        .into_iter()
-        .map(|(j, w)| (j, if norm > 0.0 { (w / norm) as f32 } else { 0.0 }))
-        .collect();
-    row.sort_unstable_by_key(|&(j, _)| j);
-    row
 }

@@ -26,15 +26,9 @@ fn bags_of(docs: &[Vec<String>]) -> (Bags, Vocabulary) {
     (bags, vocabulary)
 }
 
-fn fit(docs: &[Vec<String>], options: &TfIdfOptions) -> TfIdf {
-    let (bags, vocabulary) = bags_of(docs);
-    TfIdf::fit(&bags, &vocabulary, options)
-}
-
 fn dense_row(t: &TfIdf, i: usize) -> Vec<f64> {
     let mut row = vec![0.0; t.features.len()];
-    let (cols, values) = t.matrix.row(i);
-    for (&j, &x) in cols.iter().zip(values) {
+    for (j, x) in t.row(i) {
         row[j as usize] = f64::from(x);
     }
     row
@@ -160,7 +154,8 @@ fn tfidf_uses_the_corpus_idf_sublinear_tf_and_unit_rows() {
         words(&["非遗", "养老"]),
         words(&["养老", "老人", "老人"]),
     ];
-    let t = fit(&docs, &TfIdfOptions::default());
+    let (bags, vocabulary) = bags_of(&docs);
+    let t = TfIdf::fit(&bags, &vocabulary, &TfIdfOptions::default());
     assert_eq!(t.features, words(&["传承", "养老", "老人", "非遗"]));
     // smoothed idf: ln((1+n)/(1+df)) + 1
     assert!((t.idf[3] - ((4.0f64 / 3.0).ln() + 1.0)).abs() < 1e-12);
@@ -187,7 +182,8 @@ fn document_frequency_bounds_adapt_to_corpus_size() {
     docs[0].push("罕见".into());
     docs[1].push("文化".into());
     docs[2].push("文化".into());
-    let t = fit(&docs, &o);
+    let (bags, vocabulary) = bags_of(&docs);
+    let t = TfIdf::fit(&bags, &vocabulary, &o);
     assert_eq!(
         t.features,
         words(&["文化"]),
@@ -214,7 +210,7 @@ fn kmeans_separates_real_articles_by_theme() {
     let rows: Vec<usize> = farm.iter().chain(&party).copied().collect();
     let bags = corpus.words.select(&rows);
     let t = TfIdf::fit(&bags, &corpus.vocabulary, &TfIdfOptions::default());
-    let x = cluster::embed(&t.matrix, 100, 7).unwrap();
+    let x = cluster::embed(&t, 100, 7).unwrap();
     let options = ClusterOptions {
         k: KChoice::Fixed { k: 2 },
         ..Default::default()
@@ -300,7 +296,7 @@ fn same_seed_same_clusters() {
         analyze::corpus::build(analyze::seeds::seed_input(), &Gazetteer::builtin(), &s).unwrap();
     let t = TfIdf::fit(&corpus.words, &corpus.vocabulary, &TfIdfOptions::default());
     let run = || {
-        let x = cluster::embed(&t.matrix, 100, 3).unwrap();
+        let x = cluster::embed(&t, 100, 3).unwrap();
         cluster::cluster(
             &x,
             &ClusterOptions {
