@@ -435,3 +435,48 @@ fn malformed_tables_and_theme_files_name_line_and_column() {
         err(&o)
     );
 }
+
+/// A JSONL file is streamed in chunks: a line that is not UTF-8 far into the file (after the part that is
+/// sniffed for the encoding) is skipped with its line number, and every other line is analysed.
+#[test]
+fn a_line_that_is_not_utf8_deep_in_a_streamed_file_is_skipped_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let mut bytes = Vec::new();
+    let lines = 9000; // more than one chunk, and over a megabyte
+    for i in 0..lines {
+        if i == 8000 {
+            bytes.extend(b"{\"id\": \"bad\", \"text\": \"\xB9\xFA\xBC\xD2\"}\n"); // GBK bytes
+            continue;
+        }
+        let text = if i % 2 == 0 { TEXT } else { FARM };
+        let line = serde_json::json!({"id": format!("a{i}"), "text": format!("{text}（第{i}期）")});
+        bytes.extend(format!("{line}\n").bytes());
+    }
+    assert!(bytes.len() > 1 << 20);
+    std::fs::write(p.join("big.jsonl"), bytes).unwrap();
+    common::ok(
+        p,
+        &[
+            "topics",
+            "big.jsonl",
+            "-k",
+            "2",
+            "--format",
+            "none",
+            "-q",
+            "-o",
+            "out",
+        ],
+    );
+    let r = report(p, "out");
+    let skipped = r["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(skipped[0]["line"], 8001);
+    assert!(skipped[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("not valid UTF-8"));
+    assert_eq!(r["meta"]["counts"]["articles"], lines - 1);
+    assert_eq!(r["articles"][8000]["id"], "a8001", "input order is kept");
+}

@@ -290,3 +290,62 @@ fn keywords_by_county_and_by_article_with_both_methods() {
         3
     );
 }
+
+/// Above 20,000 articles the LSA basis comes from a sample and k-means runs on mini-batches; the result is
+/// still the same with one thread or two, and every record is either analysed or listed as skipped.
+#[test]
+fn a_large_corpus_gives_the_same_result_on_any_thread_count() {
+    let Some(news) = common::news34k() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let run = |threads: &str, out: &str| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_analyze"))
+            .args([
+                "topics",
+                news.to_str().unwrap(),
+                "-k",
+                "20",
+                "--format",
+                "none",
+                "-q",
+                "-o",
+                out,
+            ])
+            .env("RAYON_NUM_THREADS", threads)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read(dir.path().join(out).join("topics.json")).unwrap()
+    };
+    let one = run("1", "one");
+    assert!(
+        one == run("2", "two"),
+        "topics.json differs between 1 and 2 threads"
+    );
+    let r: serde_json::Value = serde_json::from_slice(&one).unwrap();
+    let counts = &r["meta"]["counts"];
+    assert!(counts["articles"].as_u64().unwrap() > 30_000, "{counts}");
+    let lines = std::fs::read_to_string(&news)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count() as u64;
+    assert_eq!(
+        counts["articles"].as_u64().unwrap() + counts["skipped"].as_u64().unwrap(),
+        lines,
+        "every line is analysed or skipped"
+    );
+    let sizes: Vec<u64> = r["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["size"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes.len(), 20);
+    assert!(
+        sizes.iter().all(|&s| s > 100),
+        "no degenerate cluster: {sizes:?}"
+    );
+}

@@ -47,3 +47,17 @@ pub fn cnews() -> Option<PathBuf> {
         None
     }
 }
+
+/// The 34,160-article dated corpus beside the project, or `None` with a message saying the test is skipped.
+pub fn news34k() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/news_34k.jsonl");
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!(
+            "skipped: {} is absent (the dated corpus lives beside the project)",
+            path.display()
+        );
+        None
+    }
+}
