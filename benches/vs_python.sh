@@ -17,7 +17,7 @@ cargo build --release -q --bin analyze --example segment_only
 tmp=$(mktemp -d)
 cp target/release/analyze target/release/examples/segment_only "$tmp/"
 out=$(mktemp -d)
-secs() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }'; }
+secs() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f\n", s }'; }
 ours() {
   /usr/bin/time -v "$tmp/analyze" topics "$file" -k "$k" --format none -q --timings -o "$out/r" 2> "$out/ours.err"
   total=$(grep "Elapsed (wall clock)" "$out/ours.err" | awk '{print $NF}' | secs)

@@ -357,8 +357,9 @@ pub const MINI_BATCH_ABOVE: usize = LARGE;
 /// Documents in one mini-batch.
 const BATCH: usize = 4096;
 /// Mini-batches at most: they only need to find good starting centres, the spherical steps over every
-/// document do the rest (more batches changed nothing measurable on news_34k).
-const MAX_BATCHES: usize = 30;
+/// document do the rest (on news_34k, 10 and 30 batches gave the same mean silhouette over three seeds,
+/// 0.192; 200 batches the same clusters as 20).
+const MAX_BATCHES: usize = 10;
 
 /// Sorted row indices of a seeded sample of `m` of `n` rows.
 fn sample_rows(n: usize, m: usize, seed: u64) -> Vec<usize> {
