@@ -121,16 +121,15 @@ pub const LARGE: usize = 20_000;
 pub fn embed(tfidf: &TfIdf, dims: usize, seed: u64) -> Result<Array2<f64>> {
     let (n, v) = (tfidf.n_docs, tfidf.cols());
     let all: Vec<usize> = (0..n).collect();
-    let x = if v <= dims || n <= 2 {
-        tfidf.csr(&all).to_dense()
+    let mut x = if v <= dims || n <= 2 {
+        tfidf.csr(&all).to_dense().mapv(f64::from)
     } else if n > LSA_SAMPLE {
         let sample = tfidf.csr(&sample_rows(n, LSA_SAMPLE, seed));
         let (_, basis) = lsa(&sample, dims, seed)?;
         project(tfidf, &basis)
     } else {
-        lsa(&tfidf.csr(&all), dims.min(n), seed)?.0
+        lsa(&tfidf.csr(&all), dims.min(n), seed)?.0.mapv(f64::from)
     };
-    let mut x = x.mapv(f64::from);
     normalise_rows(&mut x);
     Ok(x)
 }
@@ -224,21 +223,27 @@ fn par_dot(y: &Array2<f32>, m: &Array2<f32>) -> Array2<f32> {
     ndarray::concatenate(Axis(0), &views).unwrap_or_else(|_| Array2::zeros((0, m.ncols())))
 }
 
-/// Every TF-IDF row times a basis, one output row per task, rows computed as they are needed.
-fn project(tfidf: &TfIdf, basis: &Array2<f32>) -> Array2<f32> {
+/// Every TF-IDF row times a basis, one output row per task, rows computed as they are needed. Sums are
+/// single precision, the result double: no second copy of the (large) result is ever made.
+fn project(tfidf: &TfIdf, basis: &Array2<f32>) -> Array2<f64> {
     let cols = basis.ncols();
     let b = basis.as_standard_layout();
     let b = b.as_slice().expect("standard layout is contiguous");
-    let mut out = vec![0f32; tfidf.n_docs * cols];
+    let mut out = vec![0f64; tfidf.n_docs * cols];
     out.par_chunks_mut(cols.max(1))
         .enumerate()
         .for_each(|(i, target)| {
+            let mut sums = vec![0f32; cols];
             for (j, w) in tfidf.row(i) {
                 let source = &b[j as usize * cols..(j as usize + 1) * cols];
-                for (t, &x) in target.iter_mut().zip(source) {
+                for (t, &x) in sums.iter_mut().zip(source) {
                     *t += w * x;
                 }
             }
+            target
+                .iter_mut()
+                .zip(sums)
+                .for_each(|(t, x)| *t = f64::from(x));
         });
     Array2::from_shape_vec((tfidf.n_docs, cols), out).expect("the shape fits the data")
 }
@@ -271,12 +276,24 @@ pub fn project_2d(x: &Array2<f64>) -> Vec<[f64; 2]> {
         return vec![[0.0, 0.0]; n];
     }
     let mean = x.mean_axis(Axis(0)).expect("rows exist");
-    let centred = x - &mean;
-    let cov = centred.t().dot(&centred) / n.max(2) as f64;
+    // Centred a block of rows at a time: a centred copy of a million rows would be another 800 MB.
+    let blocks: Vec<Array2<f64>> = x
+        .axis_chunks_iter(Axis(0), ROWS)
+        .into_par_iter()
+        .map(|b| {
+            let centred = &b - &mean;
+            centred.t().dot(&centred)
+        })
+        .collect();
+    let mut cov = Array2::<f64>::zeros((x.ncols(), x.ncols()));
+    for b in blocks {
+        cov += &b;
+    }
+    cov /= n.max(2) as f64;
     let Ok((_, vectors)) = cov.eigh_into().map(|e| e.sort_eig_desc()) else {
         return vec![[0.0, 0.0]; n];
     };
-    let mut components = Vec::new();
+    let mut axes = Array2::<f64>::zeros((x.ncols(), 2));
     for c in 0..2.min(vectors.ncols()) {
         let mut v = vectors.column(c).to_owned();
         let largest = v
@@ -286,14 +303,20 @@ pub fn project_2d(x: &Array2<f64>) -> Vec<[f64; 2]> {
         if largest < 0.0 {
             v.mapv_inplace(|x| -x);
         }
-        components.push(centred.dot(&v));
+        axes.column_mut(c).assign(&v);
     }
-    (0..n)
-        .map(|i| {
-            [
-                components.first().map_or(0.0, |c| c[i]),
-                components.get(1).map_or(0.0, |c| c[i]),
-            ]
+    let points: Vec<Array2<f64>> = x
+        .axis_chunks_iter(Axis(0), ROWS)
+        .into_par_iter()
+        .map(|b| (&b - &mean).dot(&axes))
+        .collect();
+    points
+        .iter()
+        .flat_map(|p| {
+            p.rows()
+                .into_iter()
+                .map(|r| [r[0], r[1]])
+                .collect::<Vec<_>>()
         })
         .collect()
 }

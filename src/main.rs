@@ -299,8 +299,9 @@ fn run(cli: Cli) -> Result<(), Error> {
             analyze::progress::set_quiet(args.quiet);
             let options = args.common.options(args.top);
             let report = topics::run(&options)?;
-            let mut written =
-                analyze::timing::stage("write", || output::write_topics(&report, &args.out))?;
+            let mut written = analyze::progress::during("writing", || {
+                analyze::timing::stage("write", || output::write_topics(&report, &args.out))
+            })?;
             let f = args.format;
             #[cfg(feature = "parquet")]
             if f.parquet {

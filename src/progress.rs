@@ -36,3 +36,20 @@ pub fn bytes_bar(len: u64, what: &'static str) -> ProgressBar {
     bar.set_style(style);
     bar
 }
+
+/// Runs `f` with a spinner naming the stage and its elapsed time (hidden when quiet or not a terminal):
+/// on a million articles the stages after reading take minutes, and silence would look like a hang.
+pub fn during<T>(what: &'static str, f: impl FnOnce() -> T) -> T {
+    if QUIET.load(Ordering::Relaxed) {
+        return f();
+    }
+    let spinner = ProgressBar::new_spinner();
+    let style = ProgressStyle::with_template("{prefix:>10} {spinner} {elapsed_precise}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+    spinner.set_style(style);
+    spinner.set_prefix(what);
+    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+    let out = f();
+    spinner.finish_and_clear();
+    out
+}

@@ -79,7 +79,7 @@ pub fn read_chunks(
         .filter_map(|f| f.metadata().ok())
         .map(|m| m.len())
         .sum();
-    let bar = crate::progress::bytes_bar(total, "reading");
+    let bar = crate::progress::bytes_bar(total, "analysing");
     for file in files {
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
         if !stream_jsonl(&file, encoding, chunk, &mut each)? {

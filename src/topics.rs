@@ -4,6 +4,7 @@ use crate::cluster::{self, ClusterOptions, Clustering, KChoice, KScore};
 use crate::cooccur::{self, Network};
 use crate::corpus::{self, Corpus};
 use crate::error::{Error, Result};
+use crate::progress;
 use crate::read::Skipped;
 use crate::segment::SegmentOptions;
 use crate::themes::{self, Lexicon};
@@ -229,15 +230,22 @@ pub fn analyse(
     let tfidf = timing::stage("tfidf", || {
         TfIdf::fit(&corpus.words, &corpus.vocabulary, &options.tfidf)
     });
-    let x = timing::stage("svd", || {
-        cluster::embed(&tfidf, options.cluster.dims, options.cluster.seed)
+    let x = progress::during("reducing", || {
+        timing::stage("svd", || {
+            cluster::embed(&tfidf, options.cluster.dims, options.cluster.seed)
+        })
     })?;
     let mut cluster_options = options.cluster.clone();
     cluster_options.k = default_k_range(options.cluster.k, n, lexicon.themes.len());
     if cluster_options.n_runs == 0 {
         cluster_options.n_runs = default_runs(n);
     }
-    let mut clustering = timing::stage("kmeans", || cluster::cluster(&x, &cluster_options))?;
+    let fit = || timing::stage("kmeans", || cluster::cluster(&x, &cluster_options));
+    // `-k auto` draws its own bar, one step a k.
+    let mut clustering = match cluster_options.k {
+        KChoice::Fixed { .. } => progress::during("clustering", fit),
+        KChoice::Auto { .. } => fit(),
+    }?;
     let k = clustering.k;
     let keywords = timing::stage("keywords", || {
         themes::cluster_keywords(
@@ -259,16 +267,18 @@ pub fn analyse(
     let labels = themes::cluster_labels(lexicon, &theme_ids, &keywords);
     let map = timing::stage("map", || cluster::project_2d(&x));
     drop(x); // the reduced vectors are done with: free them before the reports are built
-    let articles = timing::stage("articles", || {
-        article_reports(
-            corpus,
-            &tfidf,
-            &clustering,
-            lexicon,
-            &theme_ids,
-            options,
-            &map,
-        )
+    let articles = progress::during("reporting", || {
+        timing::stage("articles", || {
+            article_reports(
+                corpus,
+                &tfidf,
+                &clustering,
+                lexicon,
+                &theme_ids,
+                options,
+                &map,
+            )
+        })
     });
     let all: Vec<usize> = (0..n).collect();
     let corpus_words = tfidf.mean_terms(&all);

@@ -36,26 +36,23 @@ pub fn json(path: impl AsRef<Path>) -> serde_json::Value {
 
 /// The labelled corpus beside the project, or `None` with a message saying the test is skipped.
 pub fn cnews() -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/cnews_1000.jsonl");
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!(
-            "skipped: {} is absent (the labelled corpus lives beside the project)",
-            path.display()
-        );
-        None
-    }
+    shared_corpus("cnews_1000.jsonl", "the labelled corpus")
 }
 
 /// The 34,160-article dated corpus beside the project, or `None` with a message saying the test is skipped.
 pub fn news34k() -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/news_34k.jsonl");
+    shared_corpus("news_34k.jsonl", "the dated corpus")
+}
+
+fn shared_corpus(name: &str, what: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpora")
+        .join(name);
     if path.exists() {
         Some(path)
     } else {
         eprintln!(
-            "skipped: {} is absent (the dated corpus lives beside the project)",
+            "skipped: {} is absent ({what} lives beside the project)",
             path.display()
         );
         None
