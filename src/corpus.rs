@@ -125,8 +125,17 @@ pub struct Builder<'a> {
     corpus: Corpus,
     /// Hash of each text seen (whitespace ignored) and the id of the article that had it first.
     seen: HashMap<u128, String>,
-    seconds: [f64; 4],
+    seconds: Seconds,
     started: std::time::Instant,
+}
+
+/// Time spent in each stage of loading, summed over the chunks.
+#[derive(Default)]
+struct Seconds {
+    split: f64,
+    county: f64,
+    segment: f64,
+    intern: f64,
 }
 
 /// An article's words as segmentation leaves them, before interning.
@@ -157,7 +166,7 @@ impl<'a> Builder<'a> {
                 records: 0,
             },
             seen: HashMap::new(),
-            seconds: [0.0; 4],
+            seconds: Seconds::default(),
             started: std::time::Instant::now(),
         }
     }
@@ -172,14 +181,40 @@ impl<'a> Builder<'a> {
         self.corpus.records += records.len();
         self.corpus.skipped.extend(skipped);
         self.corpus.files.extend(files);
-        let [split, county, segment, _] = &mut self.seconds;
-        let all = timing::add(split, || articles_from_records(&records));
+        let articles = self.split_and_tag(&records);
+        let keep_order = self.corpus.sequences.is_some();
+        let segmenter = self.segmenter;
+        let segmented: Vec<Segmented> = timing::add(&mut self.seconds.segment, || {
+            articles
+                .par_iter()
+                .map(|(a, _)| segment_article(segmenter, a, keep_order))
+                .collect()
+        });
+        let start = std::time::Instant::now();
+        let kept = self.admit(&articles, &segmented);
+        drop(segmented);
+        for ((mut article, county), kept) in articles.into_iter().zip(kept) {
+            if kept {
+                article.text = String::new();
+                self.corpus.articles.push(article);
+                self.corpus.counties.push(county);
+            }
+        }
+        self.seconds.intern += start.elapsed().as_secs_f64();
+    }
+
+    /// The articles of some records with their county; captions go straight to the corpus.
+    fn split_and_tag(
+        &mut self,
+        records: &[crate::read::Record],
+    ) -> Vec<(Article, Option<CountyTag>)> {
+        let all = timing::add(&mut self.seconds.split, || articles_from_records(records));
         let page_text: HashMap<&str, &str> = records
             .iter()
             .map(|r| (r.file.as_str(), r.text.as_str()))
             .collect();
-        let (gazetteer, segmenter) = (self.gazetteer, self.segmenter);
-        let counties: Vec<Option<CountyTag>> = timing::add(county, || {
+        let gazetteer = self.gazetteer;
+        let counties: Vec<Option<CountyTag>> = timing::add(&mut self.seconds.county, || {
             all.par_iter()
                 .map(|article| {
                     let page = match article.line {
@@ -197,23 +232,24 @@ impl<'a> Builder<'a> {
                 ArticleKind::Caption => self.corpus.captions.push((article, county)),
             }
         }
-        let keep_order = self.corpus.sequences.is_some();
-        let segmented: Vec<Segmented> = timing::add(segment, || {
-            articles
-                .par_iter()
-                .map(|(a, _)| segment_article(segmenter, a, keep_order))
-                .collect()
-        });
-        let start = std::time::Instant::now();
-        // Words the vocabulary already holds are looked up in parallel; only new ones are interned in order.
+        articles
+    }
+
+    /// Decides, in input order, which segmented articles are kept, and interns the words of those that are.
+    /// Words the vocabulary already holds are looked up in parallel first; only new ones are interned here.
+    fn admit(
+        &mut self,
+        articles: &[(Article, Option<CountyTag>)],
+        segmented: &[Segmented],
+    ) -> Vec<bool> {
         let vocabulary = &self.corpus.vocabulary;
         let known: Vec<Vec<Option<u32>>> = segmented
             .par_iter()
             .map(|w| w.all.iter().map(|(word, _)| vocabulary.get(word)).collect())
             .collect();
-        let kept: Vec<bool> = articles
+        articles
             .iter()
-            .zip(&segmented)
+            .zip(segmented)
             .zip(known)
             .map(
                 |(((article, _), words), known)| match self.reject(article, words) {
@@ -231,16 +267,7 @@ impl<'a> Builder<'a> {
                     }
                 },
             )
-            .collect();
-        drop(segmented);
-        for ((mut article, county), kept) in articles.into_iter().zip(kept) {
-            if kept {
-                article.text = String::new();
-                self.corpus.articles.push(article);
-                self.corpus.counties.push(county);
-            }
-        }
-        self.seconds[3] += start.elapsed().as_secs_f64();
+            .collect()
     }
 
     /// Why an article is not analysed: it repeats an earlier text, or has no content word.
@@ -279,12 +306,15 @@ impl<'a> Builder<'a> {
     /// The corpus, with the time of each stage reported under `--timings`.
     pub fn finish(self) -> Result<Corpus> {
         // Reading and parsing happen between the chunks: the rest of the time since the builder started.
-        let staged: f64 = self.seconds.iter().sum();
+        let t = &self.seconds;
+        let staged = t.split + t.county + t.segment + t.intern;
         timing::report("read", self.started.elapsed().as_secs_f64() - staged);
-        for (name, seconds) in ["split", "county", "segment", "intern"]
-            .iter()
-            .zip(self.seconds)
-        {
+        for (name, seconds) in [
+            ("split", t.split),
+            ("county", t.county),
+            ("segment", t.segment),
+            ("intern", t.intern),
+        ] {
             timing::report(name, seconds);
         }
         let mut corpus = self.corpus;
