@@ -33,16 +33,6 @@ pub struct Corpus {
     pub records: usize,
 }
 
-impl Corpus {
-    pub fn len(&self) -> usize {
-        self.articles.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.articles.is_empty()
-    }
-}
-
 /// How input is read, and metadata for `.txt` pages, which carry none of their own.
 #[derive(Debug, Clone, Default)]
 pub struct InputOptions {

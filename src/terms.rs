@@ -122,19 +122,6 @@ impl Bags {
         &self.terms[self.offsets[i]..self.offsets[i + 1]]
     }
 
-    /// Number of words (not distinct) in document `i`.
-    pub fn words_in(&self, i: usize) -> u64 {
-        self.counts[self.offsets[i]..self.offsets[i + 1]]
-            .iter()
-            .map(|&c| u64::from(c))
-            .sum()
-    }
-
-    /// Total (id, count) entries of all documents.
-    pub fn entries(&self) -> usize {
-        self.terms.len()
-    }
-
     /// The bags of some documents, in the order given.
     pub fn select(&self, rows: &[usize]) -> Bags {
         let mut out = Bags::default();

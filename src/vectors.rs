@@ -84,18 +84,6 @@ impl Csr {
         (&self.indices[range.clone()], &self.data[range])
     }
 
-    /// Some rows, in the order given.
-    pub fn select(&self, rows: &[usize]) -> Csr {
-        let picked: Vec<Vec<(u32, f32)>> = rows
-            .iter()
-            .map(|&i| {
-                let (j, x) = self.row(i);
-                j.iter().copied().zip(x.iter().copied()).collect()
-            })
-            .collect();
-        Csr::from_rows(&picked, self.cols)
-    }
-
     /// The transpose (counting sort by column, so each new row stays sorted).
     pub fn transpose(&self) -> Csr {
         let mut counts = vec![0usize; self.cols + 1];
@@ -287,10 +275,6 @@ impl<'a> TfIdf<'a> {
             .into_iter()
             .map(|(j, s)| (self.features[j].clone(), s))
             .collect()
-    }
-
-    pub fn row_is_empty(&self, row: usize) -> bool {
-        self.norms[row] == 0.0
     }
 }
 
