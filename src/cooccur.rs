@@ -2,7 +2,6 @@
 //! keywords as nodes, and the pairs that appear in the same articles most often, by Jaccard coefficient.
 
 use crate::corpus::Corpus;
-use std::collections::HashMap;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Node {
@@ -41,14 +40,17 @@ pub fn network(
     max_edges: usize,
 ) -> Network {
     let words: Vec<&(String, f64)> = corpus_keywords.iter().take(max_nodes).collect();
-    let index: HashMap<u32, usize> = words
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (w, _))| Some((corpus.vocabulary.get(w)?, i)))
-        .collect();
-    let mut df = vec![0usize; words.len()];
-    let mut per_cluster = vec![vec![0usize; k.max(1)]; words.len()];
-    let mut pairs: HashMap<(usize, usize), usize> = HashMap::new();
+    // Node of each word id, looked up by position: every word of every article is looked up.
+    let mut node_of = vec![None; corpus.vocabulary.len()];
+    for (i, (w, _)) in words.iter().enumerate() {
+        if let Some(id) = corpus.vocabulary.get(w) {
+            node_of[id as usize] = Some(i);
+        }
+    }
+    let n = words.len();
+    let mut df = vec![0usize; n];
+    let mut per_cluster = vec![vec![0usize; k.max(1)]; n];
+    let mut together = vec![0usize; n * n];
     let mut sizes = vec![0usize; k.max(1)];
     for (i, &label) in labels.iter().enumerate() {
         sizes[label] += 1;
@@ -56,7 +58,7 @@ pub fn network(
             .words
             .terms(i)
             .iter()
-            .filter_map(|t| index.get(t).copied())
+            .filter_map(|&t| node_of[t as usize])
             .collect();
         present.sort_unstable();
         present.dedup();
@@ -64,7 +66,7 @@ pub fn network(
             df[i] += 1;
             per_cluster[i][label] += 1;
             for &j in &present[a + 1..] {
-                *pairs.entry((i, j)).or_default() += 1;
+                together[i * n + j] += 1;
             }
         }
     }
@@ -84,14 +86,15 @@ pub fn network(
         })
         .collect();
     let min_together = if labels.len() >= 50 { 2 } else { 1 };
-    let mut edges: Vec<Edge> = pairs
-        .into_iter()
-        .filter(|&(_, n)| n >= min_together)
-        .map(|((i, j), n)| Edge {
+    let mut edges: Vec<Edge> = (0..n)
+        .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+        .map(|(i, j)| (i, j, together[i * n + j]))
+        .filter(|&(_, _, both)| both >= min_together.max(1))
+        .map(|(i, j, both)| Edge {
             source: i,
             target: j,
-            articles: n,
-            jaccard: n as f64 / (df[i] + df[j] - n) as f64,
+            articles: both,
+            jaccard: both as f64 / (df[i] + df[j] - both) as f64,
         })
         .collect();
     edges.sort_by(|a, b| {

@@ -6,9 +6,10 @@ use crate::error::{Error, Result};
 use crate::read::{Input, Skipped};
 use crate::segment::{SegmentOptions, Segmenter};
 use crate::split::{articles_from_records, Article, ArticleKind};
-use crate::terms::{count_words, Bags, Vocabulary};
+use crate::terms::{count_ids, Bags, Vocabulary};
 use crate::timing;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -114,7 +115,7 @@ pub struct Builder<'a> {
     segmenter: &'a Segmenter,
     corpus: Corpus,
     /// Hash of each text seen (whitespace ignored) and the id of the article that had it first.
-    seen: HashMap<u128, String>,
+    seen: FxHashMap<u128, String>,
     seconds: Seconds,
     started: std::time::Instant,
 }
@@ -128,13 +129,48 @@ struct Seconds {
     intern: f64,
 }
 
-/// An article's words as segmentation leaves them, before interning.
+/// An article's content words as segmentation leaves them: the id of each word the vocabulary held before
+/// its chunk (looked up in parallel), and the words it did not hold, to be interned in input order so that
+/// ids never depend on the number of threads.
 struct Segmented<'t> {
-    headline: Vec<(&'t str, u32)>,
-    all: Vec<(&'t str, u32)>,
-    order: Option<Vec<&'t str>>,
+    /// Headline words first, then the body's: a known word's id, or `NEW | i` for `new[i]`.
+    tokens: Vec<u32>,
+    headline_len: usize,
+    /// Distinct words new to the vocabulary, in order of first occurrence.
+    new: Vec<&'t str>,
     key: u128,
     chars: usize,
+}
+
+/// Marks a token that indexes an article's new words rather than the vocabulary.
+const NEW: u32 = 1 << 31;
+
+/// An admitted article's words as the corpus keeps them.
+struct Interned {
+    all: Vec<(u32, u32)>,
+    headline: Vec<(u32, u32)>,
+    order: Option<Vec<u32>>,
+    chars: usize,
+}
+
+impl Segmented<'_> {
+    /// The bags of words, once every new word has its id (`new_ids[i]` for `new[i]`).
+    fn intern(&self, new_ids: &[u32], keep_order: bool) -> Interned {
+        let ids: Vec<u32> = self
+            .tokens
+            .iter()
+            .map(|&t| match t & NEW {
+                0 => t,
+                _ => new_ids[(t & !NEW) as usize],
+            })
+            .collect();
+        Interned {
+            headline: count_ids(ids[..self.headline_len].to_vec()),
+            order: keep_order.then(|| ids.clone()),
+            all: count_ids(ids),
+            chars: self.chars,
+        }
+    }
 }
 
 impl<'a> Builder<'a> {
@@ -155,7 +191,7 @@ impl<'a> Builder<'a> {
                 files: Vec::new(),
                 records: 0,
             },
-            seen: HashMap::new(),
+            seen: FxHashMap::default(),
             seconds: Seconds::default(),
             started: std::time::Instant::now(),
         }
@@ -172,12 +208,12 @@ impl<'a> Builder<'a> {
         self.corpus.skipped.extend(skipped);
         self.corpus.files.extend(files);
         let articles = self.split_and_tag(&records);
-        let keep_order = self.corpus.sequences.is_some();
         let segmenter = self.segmenter;
+        let vocabulary = &self.corpus.vocabulary;
         let segmented: Vec<Segmented> = timing::add(&mut self.seconds.segment, || {
             articles
                 .par_iter()
-                .map(|(a, _)| segment_article(segmenter, a, keep_order))
+                .map(|(a, _)| segment_article(segmenter, vocabulary, a))
                 .collect()
         });
         let start = std::time::Instant::now();
@@ -225,39 +261,45 @@ impl<'a> Builder<'a> {
         articles
     }
 
-    /// Decides, in input order, which segmented articles are kept, and interns the words of those that are.
-    /// Words the vocabulary already holds are looked up in parallel first; only new ones are interned here.
+    /// Decides, in input order, which segmented articles are kept, and gives their new words ids; then makes
+    /// their bags of words in parallel.
     fn admit(
         &mut self,
         articles: &[(Article, Option<CountyTag>)],
         segmented: &[Segmented],
     ) -> Vec<bool> {
-        let vocabulary = &self.corpus.vocabulary;
-        let known: Vec<Vec<Option<u32>>> = segmented
+        let mut kept = Vec::with_capacity(articles.len());
+        let mut new_ids = Vec::with_capacity(articles.len());
+        for ((article, _), words) in articles.iter().zip(segmented) {
+            let reason = self.reject(article, words);
+            kept.push(reason.is_none());
+            match reason {
+                Some(reason) => {
+                    self.corpus.skipped.push(Skipped {
+                        source: article.file.clone(),
+                        line: article.line,
+                        reason,
+                    });
+                    new_ids.push(Vec::new());
+                }
+                None => {
+                    let vocabulary = &mut self.corpus.vocabulary;
+                    new_ids.push(words.new.iter().map(|w| vocabulary.intern(w)).collect());
+                }
+            }
+        }
+        let keep_order = self.corpus.sequences.is_some();
+        let interned: Vec<Interned> = segmented
             .par_iter()
-            .map(|w| w.all.iter().map(|(word, _)| vocabulary.get(word)).collect())
+            .zip(&new_ids)
+            .zip(&kept)
+            .filter(|(_, &kept)| kept)
+            .map(|((words, ids), _)| words.intern(ids, keep_order))
             .collect();
-        articles
-            .iter()
-            .zip(segmented)
-            .zip(known)
-            .map(
-                |(((article, _), words), known)| match self.reject(article, words) {
-                    Some(reason) => {
-                        self.corpus.skipped.push(Skipped {
-                            source: article.file.clone(),
-                            line: article.line,
-                            reason,
-                        });
-                        false
-                    }
-                    None => {
-                        self.keep(words, &known);
-                        true
-                    }
-                },
-            )
-            .collect()
+        for words in interned {
+            self.keep(words);
+        }
+        kept
     }
 
     /// Why an article is not analysed: it repeats an earlier text, or has no content word.
@@ -270,26 +312,17 @@ impl<'a> Builder<'a> {
         }
         self.seen.insert(words.key, article.id.clone());
         words
-            .all
+            .tokens
             .is_empty()
             .then(|| format!("no content words in article `{}`", article.id))
     }
 
-    fn keep(&mut self, words: &Segmented, known: &[Option<u32>]) {
-        let vocabulary = &mut self.corpus.vocabulary;
-        let mut all: Vec<(u32, u32)> = words
-            .all
-            .iter()
-            .zip(known)
-            .map(|(&(w, c), id)| (id.unwrap_or_else(|| vocabulary.intern(w)), c))
-            .collect();
-        all.sort_unstable();
-        self.corpus.words.push(&all);
+    fn keep(&mut self, words: Interned) {
+        self.corpus.words.push(&words.all);
+        self.corpus.headline_words.push(&words.headline);
         self.corpus.chars.push(words.chars);
-        let headline = vocabulary.bag(&words.headline);
-        self.corpus.headline_words.push(&headline);
-        if let (Some(sequences), Some(order)) = (&mut self.corpus.sequences, &words.order) {
-            sequences.push(order.iter().map(|w| vocabulary.intern(w)).collect());
+        if let (Some(sequences), Some(order)) = (&mut self.corpus.sequences, words.order) {
+            sequences.push(order);
         }
     }
 
@@ -328,39 +361,50 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Segments an article's headline and text (one job of the parallel step).
+/// Segments an article's headline and text, and looks its words up in the vocabulary (one job of the
+/// parallel step).
 fn segment_article<'t>(
     segmenter: &'t Segmenter,
+    vocabulary: &Vocabulary,
     article: &'t Article,
-    keep_order: bool,
 ) -> Segmented<'t> {
-    let mut headline = segmenter.content_words(&article.title);
+    let mut words = segmenter.content_words(&article.title);
     if let Some(subtitle) = &article.subtitle {
-        headline.extend(segmenter.content_words(subtitle));
+        words.extend(segmenter.content_words(subtitle));
     }
-    let body = segmenter.content_words(&article.text);
-    let order = keep_order.then(|| headline.iter().chain(&body).copied().collect());
+    let headline_len = words.len();
+    words.extend(segmenter.content_words(&article.text));
+    let mut new: Vec<&str> = Vec::new();
+    let mut new_index: FxHashMap<&str, u32> = FxHashMap::default();
+    let tokens = words
+        .into_iter()
+        .map(|w| match vocabulary.get(w) {
+            Some(id) => id,
+            None => {
+                NEW | *new_index.entry(w).or_insert_with(|| {
+                    new.push(w);
+                    new.len() as u32 - 1
+                })
+            }
+        })
+        .collect();
     Segmented {
-        all: count_words(headline.iter().chain(&body).copied()),
-        headline: count_words(headline),
-        order,
+        tokens,
+        headline_len,
+        new,
         key: text_key(&article.text),
         chars: article.text.chars().count(),
     }
 }
 
-/// A 128-bit hash of a text with its whitespace removed: two texts that differ only in spacing or line
-/// breaks are the same article. Two keyed hashes rather than the text itself, so that memory stays small.
+/// A 128-bit hash (XXH3) of a text with its whitespace removed: two texts that differ only in spacing or
+/// line breaks are the same article. A hash rather than the text itself, so that memory stays small.
 fn text_key(text: &str) -> u128 {
-    use std::hash::Hasher;
-    let mut a = std::hash::DefaultHasher::new();
-    let mut b = std::hash::DefaultHasher::new();
-    b.write_u8(0x5A);
+    let mut hasher = twox_hash::XxHash3_128::new();
     for piece in text.split_whitespace() {
-        a.write(piece.as_bytes());
-        b.write(piece.as_bytes());
+        hasher.write(piece.as_bytes());
     }
-    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+    hasher.finish_128()
 }
 
 fn county_of(gazetteer: &Gazetteer, article: &Article, page: &str) -> Option<CountyTag> {

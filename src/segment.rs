@@ -5,7 +5,7 @@ use crate::county::Gazetteer;
 use crate::error::{Error, Result};
 use jieba_rs::Jieba;
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 
 const USER_DICT: &str = include_str!("data/user_dict.txt");
@@ -33,8 +33,9 @@ pub struct Segmenter {
     jieba: Jieba,
     /// Tags from the user dictionaries and the gazetteer. jieba-rs's `add_word` keeps the old tag of a word
     /// it already knows (养老 stays a person name, `nr`), so ours are applied after tagging.
-    tags: HashMap<String, String>,
-    stopwords: HashSet<String>,
+    /// FxHash for both: they are looked up for every word of the corpus.
+    tags: FxHashMap<String, String>,
+    stopwords: FxHashSet<String>,
     keep_places: bool,
     hmm: bool,
     all_words: bool,
@@ -43,7 +44,7 @@ pub struct Segmenter {
 impl Segmenter {
     pub fn new(options: &SegmentOptions, gazetteer: &Gazetteer) -> Result<Self> {
         let mut jieba = Jieba::new();
-        let mut tags = HashMap::new();
+        let mut tags = FxHashMap::default();
         for county in gazetteer.counties() {
             jieba.add_word(&county.name, Some(PLACE_FREQ), Some("ns"));
             tags.insert(county.name.clone(), "ns".to_string());
@@ -63,7 +64,7 @@ impl Segmenter {
             let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
             load_user_dict(&mut jieba, &mut tags, &text, path)?;
         }
-        let mut stopwords: HashSet<String> = stop_words::get(stop_words::Language::Chinese)
+        let mut stopwords: FxHashSet<String> = stop_words::get(stop_words::Language::Chinese)
             .iter()
             .map(|s| s.to_string())
             .collect();
@@ -151,7 +152,7 @@ pub fn word_lines(text: &str) -> impl Iterator<Item = &str> {
 
 fn load_user_dict(
     jieba: &mut Jieba,
-    tags: &mut HashMap<String, String>,
+    tags: &mut FxHashMap<String, String>,
     text: &str,
     path: &Path,
 ) -> Result<()> {

@@ -18,7 +18,10 @@ impl Vocabulary {
         if let Some(&id) = self.index.get(word) {
             return id;
         }
-        let id = u32::try_from(self.words.len()).expect("fewer than 4 billion distinct words");
+        let id = u32::try_from(self.words.len())
+            .ok()
+            .filter(|&id| id < 1 << 31)
+            .expect("fewer than 2^31 distinct words");
         self.words.push(word.to_owned());
         self.index.insert(word.to_owned(), id);
         id
@@ -44,27 +47,23 @@ impl Vocabulary {
         self.words.is_empty()
     }
 
-    /// A counted document (see [`count_words`]) as a bag of ids, sorted by id.
-    pub fn bag(&mut self, counted: &[(&str, u32)]) -> Vec<(u32, u32)> {
-        let mut bag: Vec<(u32, u32)> = counted.iter().map(|&(w, c)| (self.intern(w), c)).collect();
-        bag.sort_unstable();
-        bag
+    /// A document's words interned and counted: its bag of ids, sorted by id.
+    pub fn bag<'a>(&mut self, words: impl IntoIterator<Item = &'a str>) -> Vec<(u32, u32)> {
+        count_ids(words.into_iter().map(|w| self.intern(w)).collect())
     }
 }
 
-/// A document's words with their counts, sorted by word. Done per article in parallel, so that interning,
-/// which must run in input order to give the same ids on any thread count, sees each word once per article.
-pub fn count_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Vec<(&'a str, u32)> {
-    let mut words: Vec<&str> = words.into_iter().collect();
-    words.sort_unstable();
-    let mut counted: Vec<(&str, u32)> = Vec::new();
-    for w in words {
-        match counted.last_mut() {
-            Some((last, c)) if *last == w => *c += 1,
-            _ => counted.push((w, 1)),
+/// A document's word ids with their counts, sorted by id.
+pub fn count_ids(mut ids: Vec<u32>) -> Vec<(u32, u32)> {
+    ids.sort_unstable();
+    let mut bag: Vec<(u32, u32)> = Vec::new();
+    for id in ids {
+        match bag.last_mut() {
+            Some((last, c)) if *last == id => *c += 1,
+            _ => bag.push((id, 1)),
         }
     }
-    counted
+    bag
 }
 
 /// Bags of words of many documents, stored flat like the rows of a sparse matrix: document `i` holds

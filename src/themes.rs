@@ -285,7 +285,7 @@ pub fn article_word_weights(
             } else {
                 1.0
             };
-            (t, boost * (1.0 + f64::from(c).ln()) * tfidf.idf_of(t))
+            (t, boost * crate::vectors::sublinear_tf(c) * tfidf.idf_of(t))
         })
         .collect()
 }

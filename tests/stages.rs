@@ -3,7 +3,7 @@
 use analyze::cluster::{self, ClusterOptions, KChoice};
 use analyze::county::Gazetteer;
 use analyze::segment::{SegmentOptions, Segmenter};
-use analyze::terms::{count_words, Bags, Vocabulary};
+use analyze::terms::{count_ids, Bags, Vocabulary};
 use analyze::themes::{self, Lexicon};
 use analyze::vectors::{smooth_idf, TfIdf, TfIdfOptions};
 use std::io::Write;
@@ -21,7 +21,7 @@ fn bags_of(docs: &[Vec<String>]) -> (Bags, Vocabulary) {
     let mut vocabulary = Vocabulary::default();
     let mut bags = Bags::default();
     for doc in docs {
-        bags.push(&vocabulary.bag(&count_words(doc.iter().map(String::as_str))));
+        bags.push(&vocabulary.bag(doc.iter().map(String::as_str)));
     }
     (bags, vocabulary)
 }
@@ -35,13 +35,14 @@ fn dense_row(t: &TfIdf, i: usize) -> Vec<f64> {
 }
 
 #[test]
-fn bags_count_words_and_intern_them_in_order() {
+fn bags_intern_words_in_order_and_count_them() {
     let mut v = Vocabulary::default();
     let mut bags = Bags::default();
-    let first = count_words(["养老", "服务", "养老"]);
-    assert_eq!(first, [("养老", 2), ("服务", 1)]);
-    bags.push(&v.bag(&first));
-    bags.push(&v.bag(&count_words(["服务", "非遗"])));
+    let first = v.bag(["养老", "服务", "养老"]);
+    assert_eq!(first, [(0, 2), (1, 1)]);
+    assert_eq!(count_ids(vec![7, 3, 7, 7]), [(3, 1), (7, 3)]);
+    bags.push(&first);
+    bags.push(&v.bag(["服务", "非遗"]));
     assert_eq!(bags.len(), 2);
     assert_eq!(bags.doc(1).collect::<Vec<_>>(), [(1, 1), (2, 1)]);
     assert_eq!(v.word(2), "非遗");
