@@ -129,47 +129,41 @@ struct Seconds {
     intern: f64,
 }
 
-/// An article's content words as segmentation leaves them: the id of each word the vocabulary held before
-/// its chunk (looked up in parallel), and the words it did not hold, to be interned in input order so that
-/// ids never depend on the number of threads.
+/// An article's content words as segmentation leaves them, counted: the id of each word the vocabulary held
+/// before its chunk (looked up in parallel), and the words it did not hold, to be interned in input order so
+/// that ids never depend on the number of threads.
 struct Segmented<'t> {
-    /// Headline words first, then the body's: a known word's id, or `NEW | i` for `new[i]`.
-    tokens: Vec<u32>,
-    headline_len: usize,
+    /// Bags of the headline's words and of all words (headline and body): a known word's id, or `NEW | i`
+    /// for `new[i]`, with its count, sorted (so new words come last).
+    headline: Vec<(u32, u32)>,
+    all: Vec<(u32, u32)>,
+    /// The same ids in text order, when they are kept (TextRank).
+    order: Option<Vec<u32>>,
     /// Distinct words new to the vocabulary, in order of first occurrence.
     new: Vec<&'t str>,
     key: u128,
     chars: usize,
 }
 
-/// Marks a token that indexes an article's new words rather than the vocabulary.
+/// Marks a word id that indexes an article's new words rather than the vocabulary.
 const NEW: u32 = 1 << 31;
 
-/// An admitted article's words as the corpus keeps them.
-struct Interned {
-    all: Vec<(u32, u32)>,
-    headline: Vec<(u32, u32)>,
-    order: Option<Vec<u32>>,
-    chars: usize,
+/// A bag with the ids of its new words filled in (`new_ids[i]` for `NEW | i`).
+fn resolve(bag: &[(u32, u32)], new_ids: &[u32]) -> Vec<(u32, u32)> {
+    let mut bag: Vec<(u32, u32)> = bag
+        .iter()
+        .map(|&(t, c)| (resolve_id(t, new_ids), c))
+        .collect();
+    if bag.len() > 1 && !new_ids.is_empty() {
+        bag.sort_unstable();
+    }
+    bag
 }
 
-impl Segmented<'_> {
-    /// The bags of words, once every new word has its id (`new_ids[i]` for `new[i]`).
-    fn intern(&self, new_ids: &[u32], keep_order: bool) -> Interned {
-        let ids: Vec<u32> = self
-            .tokens
-            .iter()
-            .map(|&t| match t & NEW {
-                0 => t,
-                _ => new_ids[(t & !NEW) as usize],
-            })
-            .collect();
-        Interned {
-            headline: count_ids(ids[..self.headline_len].to_vec()),
-            order: keep_order.then(|| ids.clone()),
-            all: count_ids(ids),
-            chars: self.chars,
-        }
+fn resolve_id(t: u32, new_ids: &[u32]) -> u32 {
+    match t & NEW {
+        0 => t,
+        _ => new_ids[(t & !NEW) as usize],
     }
 }
 
@@ -210,10 +204,11 @@ impl<'a> Builder<'a> {
         let articles = self.split_and_tag(&records);
         let segmenter = self.segmenter;
         let vocabulary = &self.corpus.vocabulary;
+        let keep_order = self.corpus.sequences.is_some();
         let segmented: Vec<Segmented> = timing::add(&mut self.seconds.segment, || {
             articles
                 .par_iter()
-                .map(|(a, _)| segment_article(segmenter, vocabulary, a))
+                .map(|(a, _)| segment_article(segmenter, vocabulary, a, keep_order))
                 .collect()
         });
         let start = std::time::Instant::now();
@@ -261,43 +256,25 @@ impl<'a> Builder<'a> {
         articles
     }
 
-    /// Decides, in input order, which segmented articles are kept, and gives their new words ids; then makes
-    /// their bags of words in parallel.
+    /// Decides, in input order, which segmented articles are kept, gives their new words ids, and keeps
+    /// their bags of words.
     fn admit(
         &mut self,
         articles: &[(Article, Option<CountyTag>)],
         segmented: &[Segmented],
     ) -> Vec<bool> {
         let mut kept = Vec::with_capacity(articles.len());
-        let mut new_ids = Vec::with_capacity(articles.len());
         for ((article, _), words) in articles.iter().zip(segmented) {
             let reason = self.reject(article, words);
             kept.push(reason.is_none());
             match reason {
-                Some(reason) => {
-                    self.corpus.skipped.push(Skipped {
-                        source: article.file.clone(),
-                        line: article.line,
-                        reason,
-                    });
-                    new_ids.push(Vec::new());
-                }
-                None => {
-                    let vocabulary = &mut self.corpus.vocabulary;
-                    new_ids.push(words.new.iter().map(|w| vocabulary.intern(w)).collect());
-                }
+                Some(reason) => self.corpus.skipped.push(Skipped {
+                    source: article.file.clone(),
+                    line: article.line,
+                    reason,
+                }),
+                None => self.keep(words),
             }
-        }
-        let keep_order = self.corpus.sequences.is_some();
-        let interned: Vec<Interned> = segmented
-            .par_iter()
-            .zip(&new_ids)
-            .zip(&kept)
-            .filter(|(_, &kept)| kept)
-            .map(|((words, ids), _)| words.intern(ids, keep_order))
-            .collect();
-        for words in interned {
-            self.keep(words);
         }
         kept
     }
@@ -312,17 +289,21 @@ impl<'a> Builder<'a> {
         }
         self.seen.insert(words.key, article.id.clone());
         words
-            .tokens
+            .all
             .is_empty()
             .then(|| format!("no content words in article `{}`", article.id))
     }
 
-    fn keep(&mut self, words: Interned) {
-        self.corpus.words.push(&words.all);
-        self.corpus.headline_words.push(&words.headline);
+    fn keep(&mut self, words: &Segmented) {
+        let vocabulary = &mut self.corpus.vocabulary;
+        let new_ids: Vec<u32> = words.new.iter().map(|w| vocabulary.intern(w)).collect();
+        self.corpus.words.push(&resolve(&words.all, &new_ids));
+        self.corpus
+            .headline_words
+            .push(&resolve(&words.headline, &new_ids));
         self.corpus.chars.push(words.chars);
-        if let (Some(sequences), Some(order)) = (&mut self.corpus.sequences, words.order) {
-            sequences.push(order);
+        if let (Some(sequences), Some(order)) = (&mut self.corpus.sequences, &words.order) {
+            sequences.push(order.iter().map(|&t| resolve_id(t, &new_ids)).collect());
         }
     }
 
@@ -367,6 +348,7 @@ fn segment_article<'t>(
     segmenter: &'t Segmenter,
     vocabulary: &Vocabulary,
     article: &'t Article,
+    keep_order: bool,
 ) -> Segmented<'t> {
     let mut words = segmenter.content_words(&article.title);
     if let Some(subtitle) = &article.subtitle {
@@ -376,7 +358,7 @@ fn segment_article<'t>(
     words.extend(segmenter.content_words(&article.text));
     let mut new: Vec<&str> = Vec::new();
     let mut new_index: FxHashMap<&str, u32> = FxHashMap::default();
-    let tokens = words
+    let tokens: Vec<u32> = words
         .into_iter()
         .map(|w| match vocabulary.get(w) {
             Some(id) => id,
@@ -389,8 +371,9 @@ fn segment_article<'t>(
         })
         .collect();
     Segmented {
-        tokens,
-        headline_len,
+        headline: count_ids(tokens[..headline_len].to_vec()),
+        order: keep_order.then(|| tokens.clone()),
+        all: count_ids(tokens),
         new,
         key: text_key(&article.text),
         chars: article.text.chars().count(),

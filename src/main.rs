@@ -298,7 +298,10 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Topics(args) => {
             analyze::progress::set_quiet(args.quiet);
             let options = args.common.options(args.top);
-            let report = topics::run(&options)?;
+            // `topics::run`, in its steps, so that the corpus outlives the analysis (see the end).
+            let lexicon = topics::lexicon(&options)?;
+            let corpus = analyze::corpus::load(&options.inputs, &options.input, &options.segment)?;
+            let report = topics::analyse(&corpus, &lexicon, &options)?;
             let mut written = analyze::progress::during("writing", || {
                 analyze::timing::stage("write", || output::write_topics(&report, &args.out))
             })?;
@@ -337,6 +340,9 @@ fn run(cli: Cli) -> Result<(), Error> {
                     args.out.join("charts").display()
                 );
             }
+            // The process ends here: its memory goes back to the system at once, whereas freeing the corpus
+            // and the report one allocation at a time took a tenth of a second or more on 34,000 articles.
+            std::mem::forget((corpus, report));
         }
         Command::Keywords(args) => {
             let mut options = args.common.options(15);

@@ -115,17 +115,36 @@ impl Lexicon {
     }
 
     /// Which themes each word of a vocabulary belongs to (bit `i` for theme `i`), computed once per word so
-    /// that scoring many articles does not test every seed against every word again.
+    /// that scoring many articles does not test every seed against every word again. The same test as
+    /// [`matches_theme`], with all seeds found in one pass over each word (testing each seed in turn took
+    /// half the time of the article reports).
     pub fn word_masks(&self, words: &[String]) -> Vec<u64> {
+        let mut seeds: Vec<&str> = Vec::new();
+        let mut masks: Vec<u64> = Vec::new();
+        for (i, theme) in self.themes.iter().take(64).enumerate() {
+            for seed in theme.seeds.iter().filter(|s| !s.is_empty()) {
+                match seeds.iter().position(|s| s == seed) {
+                    Some(at) => masks[at] |= 1 << i,
+                    None => {
+                        seeds.push(seed);
+                        masks.push(1 << i);
+                    }
+                }
+            }
+        }
+        let Ok(finder) = aho_corasick::AhoCorasick::new(&seeds) else {
+            return vec![0; words.len()];
+        };
         words
             .par_iter()
             .map(|w| {
-                self.themes
-                    .iter()
-                    .take(64)
-                    .enumerate()
-                    .filter(|(_, t)| matches_theme(w, t))
-                    .fold(0u64, |m, (i, _)| m | 1 << i)
+                finder
+                    .find_overlapping_iter(w.as_str())
+                    .filter(|m| {
+                        let whole = m.start() == 0 && m.end() == w.len();
+                        whole || seeds[m.pattern().as_usize()].chars().count() >= 2
+                    })
+                    .fold(0u64, |mask, m| mask | masks[m.pattern().as_usize()])
             })
             .collect()
     }

@@ -364,3 +364,43 @@ fn an_article_takes_its_own_theme_only_on_clear_evidence() {
         "below the threshold"
     );
 }
+
+/// Theme masks found in one pass over each word agree with testing every seed in turn (`shares`), for
+/// whole-word seeds, seeds inside longer words, one-character seeds, and words of no theme.
+#[test]
+fn word_masks_agree_with_the_seed_by_seed_test() {
+    let lexicon = Lexicon::builtin();
+    let seeds: Vec<String> = lexicon
+        .themes
+        .iter()
+        .flat_map(|t| t.seeds.iter().cloned())
+        .collect();
+    let mut words: Vec<String> = seeds.clone();
+    words.extend(seeds.iter().map(|s| format!("新{s}工作")));
+    words.extend(
+        seeds
+            .iter()
+            .filter_map(|s| s.chars().next())
+            .map(String::from),
+    );
+    words.extend(self::words(&[
+        "经济",
+        "比赛",
+        "养老服务中心",
+        "非遗传承人",
+        "党建",
+    ]));
+    let masks = lexicon.word_masks(&words);
+    assert!(
+        masks.iter().any(|&m| m == 0) && masks.iter().filter(|&&m| m != 0).count() > seeds.len()
+    );
+    for (word, mask) in words.iter().zip(&masks) {
+        let shares = lexicon.shares(&[(word.clone(), 1.0)]);
+        let expected = shares
+            .iter()
+            .enumerate()
+            .filter(|(_, &s)| s > 0.0)
+            .fold(0u64, |m, (i, _)| m | 1 << i);
+        assert_eq!(*mask, expected, "{word}");
+    }
+}
