@@ -118,18 +118,17 @@ pub const LSA_SAMPLE: usize = LARGE;
 pub const LARGE: usize = 20_000;
 
 /// Reduces the TF-IDF rows to at most `dims` dense dimensions (LSA) and normalises them to unit length.
-pub fn embed(tfidf: &TfIdf, dims: usize, seed: u64) -> Result<Array2<f64>> {
+/// Single precision: cosine similarities need no more, and a million rows take 400 MB instead of 800.
+pub fn embed(tfidf: &TfIdf, dims: usize, seed: u64) -> Result<Array2<f32>> {
     let (n, v) = (tfidf.n_docs, tfidf.cols());
     let all: Vec<usize> = (0..n).collect();
     let mut x = if v <= dims || n <= 2 {
-        tfidf.csr(&all).to_dense().mapv(f64::from)
+        tfidf.csr(&all).to_dense()
     } else if n > LSA_SAMPLE {
         let sample = tfidf.csr(&sample_rows(n, LSA_SAMPLE, seed));
         project(tfidf, &lsa(&sample, dims, seed)?.basis())
     } else {
-        lsa(&tfidf.csr(&all), dims.min(n), seed)?
-            .coordinates()
-            .mapv(f64::from)
+        lsa(&tfidf.csr(&all), dims.min(n), seed)?.coordinates()
     };
     normalise_rows(&mut x);
     Ok(x)
@@ -252,23 +251,17 @@ fn par_dot(y: &Array2<f32>, m: &Array2<f32>) -> Array2<f32> {
     ndarray::concatenate(Axis(0), &views).unwrap_or_else(|_| Array2::zeros((0, m.ncols())))
 }
 
-/// Every TF-IDF row times a basis, one output row per task, rows computed as they are needed. Sums are
-/// single precision, the result double: no second copy of the (large) result is ever made.
-fn project(tfidf: &TfIdf, basis: &Array2<f32>) -> Array2<f64> {
+/// Every TF-IDF row times a basis, one output row per task, rows computed as they are needed.
+fn project(tfidf: &TfIdf, basis: &Array2<f32>) -> Array2<f32> {
     let cols = basis.ncols();
     let b = basis.as_standard_layout();
     let b = b.as_slice().expect("standard layout is contiguous");
-    let mut out = vec![0f64; tfidf.n_docs * cols];
+    let mut out = vec![0f32; tfidf.n_docs * cols];
     out.par_chunks_mut(cols.max(1))
         .enumerate()
         .for_each(|(i, target)| {
             let (indices, values): (Vec<u32>, Vec<f32>) = tfidf.row(i).unzip();
-            let mut sums = vec![0f32; cols];
-            add_rows(&mut sums, &indices, &values, b);
-            target
-                .iter_mut()
-                .zip(sums)
-                .for_each(|(t, x)| *t = f64::from(x));
+            add_rows(target, &indices, &values, b);
         });
     Array2::from_shape_vec((tfidf.n_docs, cols), out).expect("the shape fits the data")
 }
@@ -304,18 +297,21 @@ fn add_rows(target: &mut [f32], indices: &[u32], values: &[f32], b: &[f32]) {
 
 /// The first two principal components of the rows (for a map of the documents), signs fixed so that the
 /// largest loading of each component is positive.
-pub fn project_2d(x: &Array2<f64>) -> Vec<[f64; 2]> {
+pub fn project_2d(x: &Array2<f32>) -> Vec<[f64; 2]> {
     let n = x.nrows();
     if n == 0 || x.ncols() == 0 {
         return vec![[0.0, 0.0]; n];
     }
-    let mean = x.mean_axis(Axis(0)).expect("rows exist");
-    // Centred a block of rows at a time: a centred copy of a million rows would be another 800 MB.
+    let (sums, _) = cluster_sums(x, &vec![0; n], 1);
+    let mean = sums.row(0).mapv(|s| s / n as f64);
+    // Centred a block of rows at a time, in double precision: a centred copy of a million rows would be
+    // another 800 MB.
+    let centred = |b: ndarray::ArrayView2<f32>| b.mapv(f64::from) - &mean;
     let blocks: Vec<Array2<f64>> = x
         .axis_chunks_iter(Axis(0), ROWS)
         .into_par_iter()
         .map(|b| {
-            let centred = &b - &mean;
+            let centred = centred(b);
             centred.t().dot(&centred)
         })
         .collect();
@@ -342,7 +338,7 @@ pub fn project_2d(x: &Array2<f64>) -> Vec<[f64; 2]> {
     let points: Vec<Array2<f64>> = x
         .axis_chunks_iter(Axis(0), ROWS)
         .into_par_iter()
-        .map(|b| (&b - &mean).dot(&axes))
+        .map(|b| centred(b).dot(&axes))
         .collect();
     points
         .iter()
@@ -355,17 +351,17 @@ pub fn project_2d(x: &Array2<f64>) -> Vec<[f64; 2]> {
         .collect()
 }
 
-pub fn normalise_rows(x: &mut Array2<f64>) {
+pub fn normalise_rows<F: linfa::Float>(x: &mut Array2<F>) {
     for mut row in x.rows_mut() {
         let norm = row.dot(&row).sqrt();
-        if norm > 0.0 {
+        if norm > F::zero() {
             row /= norm;
         }
     }
 }
 
 /// Clusters unit rows; for `KChoice::Auto` sweeps k and keeps the best silhouette (ties: the smaller k).
-pub fn cluster(x: &Array2<f64>, options: &ClusterOptions) -> Result<Clustering> {
+pub fn cluster(x: &Array2<f32>, options: &ClusterOptions) -> Result<Clustering> {
     let n = x.nrows();
     match options.k {
         KChoice::Fixed { k } => {
@@ -427,7 +423,7 @@ fn sample_rows(n: usize, m: usize, seed: u64) -> Vec<usize> {
     rows
 }
 
-fn fit(x: &Array2<f64>, k: usize, options: &ClusterOptions) -> Result<Clustering> {
+fn fit(x: &Array2<f32>, k: usize, options: &ClusterOptions) -> Result<Clustering> {
     let failed = |e: String| Error::Usage(format!("k-means with k = {k} failed: {e}"));
     let params = KMeans::params_with_rng(k, Xoshiro256Plus::seed_from_u64(options.seed))
         .n_runs(options.n_runs)
@@ -453,7 +449,7 @@ fn fit(x: &Array2<f64>, k: usize, options: &ClusterOptions) -> Result<Clustering
     Ok(Clustering {
         k,
         labels,
-        centroids,
+        centroids: centroids.mapv(f64::from),
         similarity,
         confidence,
         runner_up,
@@ -465,10 +461,10 @@ fn fit(x: &Array2<f64>, k: usize, options: &ClusterOptions) -> Result<Clustering
 /// Mini-batch k-means (Sculley 2010) with linfa's `fit_with`: k-means++ on the first batch, then one update
 /// per batch of rows in a seeded random order, until the centres settle.
 fn mini_batch(
-    x: &Array2<f64>,
+    x: &Array2<f32>,
     k: usize,
     options: &ClusterOptions,
-) -> std::result::Result<KMeans<f64, linfa_nn::distance::L2Dist>, String> {
+) -> std::result::Result<KMeans<f32, linfa_nn::distance::L2Dist>, String> {
     use linfa_clustering::IncrKMeansError;
     let n = x.nrows();
     let mut order: Vec<usize> = (0..n).collect();
@@ -497,19 +493,24 @@ fn mini_batch(
 /// linfa's recomputes every row's distance to all the centres chosen so far at each step (k²·n·d instead of
 /// k·n·d), which took longer than the whole mini-batch fit.
 fn plus_plus(
-    x: ndarray::ArrayView2<f64>,
+    x: ndarray::ArrayView2<f32>,
     k: usize,
     runs: usize,
     rng: &mut Xoshiro256Plus,
-) -> Array2<f64> {
+) -> Array2<f32> {
     let n = x.nrows();
-    let sq_dists = |c: ArrayView1<f64>| -> Vec<f64> {
+    let sq_dists = |c: ArrayView1<f32>| -> Vec<f64> {
         x.rows()
             .into_iter()
-            .map(|r| r.iter().zip(&c).map(|(a, b)| (a - b) * (a - b)).sum())
+            .map(|r| {
+                r.iter()
+                    .zip(&c)
+                    .map(|(a, b)| f64::from((a - b) * (a - b)))
+                    .sum()
+            })
             .collect()
     };
-    let mut best: Option<(f64, Array2<f64>)> = None;
+    let mut best: Option<(f64, Array2<f32>)> = None;
     for _ in 0..runs.max(1) {
         let mut centres = Array2::zeros((k, x.ncols()));
         centres.row_mut(0).assign(&x.row(rng.gen_range(0..n)));
@@ -541,7 +542,7 @@ fn plus_plus(
 /// highest cosine similarity until nothing moves (at most 50 rounds; on a large corpus, until at most one
 /// document in 200 moves: the last rounds there move a few borderline documents back and forth). linfa's k-means compares unit rows with centroids that are means, not
 /// unit vectors, which favours tight clusters over diffuse ones.
-fn spherical_refine(x: &Array2<f64>, mut labels: Vec<usize>, k: usize) -> Vec<usize> {
+fn spherical_refine(x: &Array2<f32>, mut labels: Vec<usize>, k: usize) -> Vec<usize> {
     let settled = if x.nrows() > LARGE {
         x.nrows() / 200
     } else {
@@ -579,9 +580,9 @@ fn spherical_refine(x: &Array2<f64>, mut labels: Vec<usize>, k: usize) -> Vec<us
 const ROWS: usize = 4096;
 
 /// Cosine similarity of every row to every (unit) centroid, `x · cᵀ`, in parallel over blocks of rows.
-fn similarities(x: &Array2<f64>, centroids: &Array2<f64>) -> Array2<f64> {
+fn similarities(x: &Array2<f32>, centroids: &Array2<f32>) -> Array2<f32> {
     let ct = centroids.t();
-    let blocks: Vec<Array2<f64>> = x
+    let blocks: Vec<Array2<f32>> = x
         .axis_chunks_iter(Axis(0), ROWS)
         .into_par_iter()
         .map(|block| block.dot(&ct))
@@ -591,17 +592,19 @@ fn similarities(x: &Array2<f64>, centroids: &Array2<f64>) -> Array2<f64> {
 }
 
 /// Sum and size of each cluster's rows; blocks of rows are summed in parallel, then added in order.
-fn cluster_sums(x: &Array2<f64>, labels: &[usize], k: usize) -> (Array2<f64>, Vec<usize>) {
+fn cluster_sums(x: &Array2<f32>, labels: &[usize], k: usize) -> (Array2<f64>, Vec<usize>) {
     let blocks: Vec<(Array2<f64>, Vec<usize>)> = x
         .axis_chunks_iter(Axis(0), ROWS)
         .into_par_iter()
         .zip(labels.par_chunks(ROWS))
         .map(|(block, labels)| {
-            let mut sums = Array2::zeros((k, x.ncols()));
+            let mut sums = Array2::<f64>::zeros((k, x.ncols()));
             let mut sizes = vec![0; k];
             for (row, &l) in block.rows().into_iter().zip(labels) {
-                let mut target = sums.row_mut(l);
-                target += &row;
+                sums.row_mut(l)
+                    .iter_mut()
+                    .zip(row)
+                    .for_each(|(s, &v)| *s += f64::from(v));
                 sizes[l] += 1;
             }
             (sums, sizes)
@@ -617,24 +620,24 @@ fn cluster_sums(x: &Array2<f64>, labels: &[usize], k: usize) -> (Array2<f64>, Ve
 }
 
 /// Centroids recomputed from the final labels, normalised (a cluster left empty keeps a zero row).
-fn unit_centroids(x: &Array2<f64>, labels: &[usize], k: usize) -> Array2<f64> {
+fn unit_centroids(x: &Array2<f32>, labels: &[usize], k: usize) -> Array2<f32> {
     let (mut c, _) = cluster_sums(x, labels, k);
     normalise_rows(&mut c);
-    c
+    c.mapv(|v| v as f32)
 }
 
 /// Similarity to the own centroid, margin over the second-nearest, and which one that is.
 fn margins(
-    x: &Array2<f64>,
+    x: &Array2<f32>,
     labels: &[usize],
-    centroids: &Array2<f64>,
+    centroids: &Array2<f32>,
 ) -> (Vec<f64>, Vec<f64>, Vec<usize>) {
     let sims = similarities(x, centroids);
     let mut own = Vec::with_capacity(labels.len());
     let mut margin = Vec::with_capacity(labels.len());
     let mut second_of = Vec::with_capacity(labels.len());
     for (row, &l) in sims.rows().into_iter().zip(labels) {
-        let s_own = row[l];
+        let s_own = f64::from(row[l]);
         let second = row
             .iter()
             .enumerate()
@@ -643,7 +646,7 @@ fn margins(
         own.push(s_own);
         match second {
             Some((j, &s)) => {
-                margin.push((s_own - s).max(0.0));
+                margin.push((s_own - f64::from(s)).max(0.0));
                 second_of.push(j);
             }
             None => {
@@ -655,18 +658,18 @@ fn margins(
     (own, margin, second_of)
 }
 
-fn inertia(x: &Array2<f64>, c: &Clustering) -> f64 {
+fn inertia(x: &Array2<f32>, c: &Clustering) -> f64 {
     c.similarity.iter().map(|s| 2.0 - 2.0 * s).sum::<f64>() / x.nrows().max(1) as f64
 }
 
 /// Exact mean silhouette under cosine distance for unit rows (singletons score 0, as in scikit-learn).
-pub fn silhouette(x: &Array2<f64>, labels: &[usize], k: usize) -> f64 {
+pub fn silhouette(x: &Array2<f32>, labels: &[usize], k: usize) -> f64 {
     let n = x.nrows();
     if k < 2 || n < 3 {
         return 0.0;
     }
     let (sums, sizes) = cluster_sums(x, labels, k);
-    let dots = similarities(x, &sums);
+    let dots = similarities(x, &sums.mapv(|v| v as f32));
     let total: f64 = dots
         .rows()
         .into_iter()
@@ -676,7 +679,8 @@ pub fn silhouette(x: &Array2<f64>, labels: &[usize], k: usize) -> f64 {
     total / n as f64
 }
 
-fn point_silhouette(dots: ArrayView1<f64>, own: usize, sizes: &[usize]) -> f64 {
+fn point_silhouette(dots: ArrayView1<f32>, own: usize, sizes: &[usize]) -> f64 {
+    let dots = dots.mapv(f64::from);
     if sizes[own] <= 1 {
         return 0.0;
     }
