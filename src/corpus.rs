@@ -50,6 +50,9 @@ pub struct InputOptions {
 
 /// Records handed to the later stages at once when streaming: big enough to keep both cores busy.
 const CHUNK: usize = 4096;
+/// Below this many words in the vocabulary, articles are segmented this many at a time (see `Builder::add`).
+const WARM_VOCABULARY: usize = 20_000;
+const WARM_PIECE: usize = 512;
 
 /// Reads the inputs (the bundled seeds when none are given) and prepares every article, a chunk of records
 /// at a time: only the articles' metadata and bags of words are kept, never the whole input.
@@ -148,16 +151,17 @@ struct Segmented<'t> {
 /// Marks a word id that indexes an article's new words rather than the vocabulary.
 const NEW: u32 = 1 << 31;
 
-/// A bag with the ids of its new words filled in (`new_ids[i]` for `NEW | i`).
-fn resolve(bag: &[(u32, u32)], new_ids: &[u32]) -> Vec<(u32, u32)> {
+/// A bag with the ids of its new words filled in (`new_ids[i]` for `NEW | i`), sorted again.
+fn resolve<'b>(bag: &'b [(u32, u32)], new_ids: &[u32]) -> std::borrow::Cow<'b, [(u32, u32)]> {
+    if new_ids.is_empty() {
+        return bag.into();
+    }
     let mut bag: Vec<(u32, u32)> = bag
         .iter()
         .map(|&(t, c)| (resolve_id(t, new_ids), c))
         .collect();
-    if bag.len() > 1 && !new_ids.is_empty() {
-        bag.sort_unstable();
-    }
-    bag
+    bag.sort_unstable();
+    bag.into()
 }
 
 fn resolve_id(t: u32, new_ids: &[u32]) -> u32 {
@@ -202,18 +206,21 @@ impl<'a> Builder<'a> {
         self.corpus.skipped.extend(skipped);
         self.corpus.files.extend(files);
         let articles = self.split_and_tag(&records);
-        let segmenter = self.segmenter;
-        let vocabulary = &self.corpus.vocabulary;
-        let keep_order = self.corpus.sequences.is_some();
-        let segmented: Vec<Segmented> = timing::add(&mut self.seconds.segment, || {
-            articles
-                .par_iter()
-                .map(|(a, _)| segment_article(segmenter, vocabulary, a, keep_order))
-                .collect()
-        });
+        let mut kept = Vec::with_capacity(articles.len());
+        while kept.len() < articles.len() {
+            // While the vocabulary is young nearly every word is new to it, and new words are interned one
+            // by one in input order: a small first piece lets the rest of the chunk find them in parallel.
+            let piece = match self.corpus.vocabulary.len() {
+                0..WARM_VOCABULARY => WARM_PIECE,
+                _ => articles.len(),
+            };
+            let piece = &articles[kept.len()..(kept.len() + piece).min(articles.len())];
+            let segmented = self.segment(piece);
+            let start = std::time::Instant::now();
+            kept.extend(self.admit(piece, &segmented));
+            self.seconds.intern += start.elapsed().as_secs_f64();
+        }
         let start = std::time::Instant::now();
-        let kept = self.admit(&articles, &segmented);
-        drop(segmented);
         for ((mut article, county), kept) in articles.into_iter().zip(kept) {
             if kept {
                 article.text = String::new();
@@ -222,6 +229,22 @@ impl<'a> Builder<'a> {
             }
         }
         self.seconds.intern += start.elapsed().as_secs_f64();
+    }
+
+    /// Segments articles in parallel.
+    fn segment<'t>(&mut self, articles: &'t [(Article, Option<CountyTag>)]) -> Vec<Segmented<'t>>
+    where
+        'a: 't,
+    {
+        let segmenter = self.segmenter;
+        let vocabulary = &self.corpus.vocabulary;
+        let keep_order = self.corpus.sequences.is_some();
+        timing::add(&mut self.seconds.segment, || {
+            articles
+                .par_iter()
+                .map(|(a, _)| segment_article(segmenter, vocabulary, a, keep_order))
+                .collect()
+        })
     }
 
     /// The articles of some records with their county; captions go straight to the corpus.

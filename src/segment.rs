@@ -97,9 +97,7 @@ impl Segmenter {
         self.jieba
             .tag(text, self.hmm)
             .into_iter()
-            .filter(|t| {
-                self.is_content(t.word, self.tags.get(t.word).map_or(t.tag, String::as_str))
-            })
+            .filter(|t| self.is_content(t.word, t.tag))
             .map(|t| t.word)
             .collect()
     }
@@ -113,13 +111,18 @@ impl Segmenter {
         self.stopwords.contains(word)
     }
 
-    fn is_content(&self, word: &str, tag: &str) -> bool {
-        word.chars().count() >= 2
+    /// Whether a word jieba tagged `jieba_tag` is a content word. The cheap tests come first: most tokens
+    /// are single characters, punctuation or numbers, and need no look-up.
+    fn is_content(&self, word: &str, jieba_tag: &str) -> bool {
+        word.chars().nth(1).is_some()
             && word.chars().any(is_cjk)
             && !word
                 .chars()
                 .any(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
-            && (self.all_words || keeps_tag(tag, self.keep_places, self.hmm))
+            && (self.all_words || {
+                let tag = self.tags.get(word).map_or(jieba_tag, String::as_str);
+                keeps_tag(tag, self.keep_places, self.hmm)
+            })
             && !self.stopwords.contains(word)
     }
 }
