@@ -137,11 +137,6 @@ pub fn write_topics(report: &TopicsReport, out: &Path) -> Result<Vec<PathBuf>> {
 /// `topics.json`, byte for byte what `serde_json::to_writer_pretty` writes of the report, but with the
 /// articles (nine tenths of the file) pretty-printed in parallel, each indented to its depth in the file.
 fn topics_json(r: &TopicsReport, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let articles: Vec<Vec<u8>> = r
-        .articles
-        .par_iter()
-        .map(|a| serde_json::to_vec_pretty(a).map(|json| indent(&json, b"    ")))
-        .collect::<serde_json::Result<_>>()?;
     let shell = serde_json::to_vec_pretty(&TopicsJson {
         meta: &r.meta,
         clusters: &r.clusters,
@@ -161,19 +156,30 @@ fn topics_json(r: &TopicsReport, w: &mut dyn std::io::Write) -> std::io::Result<
         .position(|w| w == slot)
         .expect("the report has an articles field");
     w.write_all(&shell[..at + slot.len() - b"null".len()])?;
-    if articles.is_empty() {
+    if r.articles.is_empty() {
         w.write_all(b"[]")?;
     } else {
         w.write_all(b"[")?;
-        for (i, json) in articles.iter().enumerate() {
-            w.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
-            w.write_all(json)?;
+        // A block at a time, so that memory holds a few thousand rendered articles, not a million.
+        for (b, block) in r.articles.chunks(RENDERED_AT_ONCE).enumerate() {
+            let rendered: Vec<Vec<u8>> = block
+                .par_iter()
+                .map(|a| serde_json::to_vec_pretty(a).map(|json| indent(&json, b"    ")))
+                .collect::<serde_json::Result<_>>()?;
+            for (i, json) in rendered.iter().enumerate() {
+                let first = b == 0 && i == 0;
+                w.write_all(if first { b"\n    " } else { b",\n    " })?;
+                w.write_all(json)?;
+            }
         }
         w.write_all(b"\n  ]")?;
     }
     w.write_all(&shell[at + slot.len()..])?;
     w.write_all(b"\n")
 }
+
+/// Articles rendered in parallel before they are written.
+const RENDERED_AT_ONCE: usize = 4096;
 
 /// Pretty JSON moved right by `by`: JSON has newlines only between tokens (inside strings they are escaped).
 fn indent(json: &[u8], by: &[u8]) -> Vec<u8> {
