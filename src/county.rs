@@ -386,3 +386,42 @@ pub fn region_short_name(name: &str) -> &str {
     }
     name
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names found by trying the automaton only where a name's first two characters stand are exactly the
+    /// leftmost-longest matches of a plain scan, on the seed pages and on text built to trip it (names
+    /// back to back, a short name inside a full one, a name cut at the end).
+    #[test]
+    fn names_found_by_their_first_characters_are_those_of_a_full_scan() {
+        let g = Gazetteer::builtin();
+        let scan = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&g.patterns)
+            .unwrap();
+        let mut texts: Vec<String> = crate::seeds::seed_input()
+            .records
+            .into_iter()
+            .map(|r| r.text)
+            .collect();
+        texts.push("平遥县平遥古城交口乡交口县朝阳区通州区，太原市小店区。平".into());
+        texts.push("晋中市平遥县灵石县介休市介休".into());
+        let mut found = 0;
+        for text in &texts {
+            let fast: Vec<(usize, usize, usize)> = g
+                .names_in(text)
+                .iter()
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                .collect();
+            let full: Vec<(usize, usize, usize)> = scan
+                .find_iter(text.as_str())
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                .collect();
+            assert_eq!(fast, full);
+            found += fast.len();
+        }
+        assert!(found > 20, "only {found} names in the test texts");
+    }
+}

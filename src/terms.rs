@@ -151,3 +151,25 @@ impl Bags {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Short words are keyed by their packed bytes, longer ones by their text: both kinds, and words that
+    /// differ only in a trailing NUL, keep their own ids.
+    #[test]
+    fn short_and_long_words_keep_their_ids() {
+        let mut v = Vocabulary::default();
+        let words = ["养老", "党建引领基层", "中华人民共和国", "a", "a\0", "", "非遗传承人"];
+        let ids: Vec<u32> = words.iter().map(|w| v.intern(w)).collect();
+        assert_eq!(ids, [0, 1, 2, 3, 4, 5, 6]);
+        for (w, id) in words.iter().zip(&ids) {
+            assert_eq!(v.get(w), Some(*id), "{w:?}");
+            assert_eq!(v.intern(w), *id);
+            assert_eq!(v.word(*id), *w);
+        }
+        assert_eq!(v.get("党建引领"), None);
+        assert_eq!(v.len(), words.len());
+    }
+}
