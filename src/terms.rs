@@ -161,7 +161,15 @@ mod tests {
     #[test]
     fn short_and_long_words_keep_their_ids() {
         let mut v = Vocabulary::default();
-        let words = ["养老", "党建引领基层", "中华人民共和国", "a", "a\0", "", "非遗传承人"];
+        let words = [
+            "养老",
+            "党建引领基层",
+            "中华人民共和国",
+            "a",
+            "a\0",
+            "",
+            "非遗传承人",
+        ];
         let ids: Vec<u32> = words.iter().map(|w| v.intern(w)).collect();
         assert_eq!(ids, [0, 1, 2, 3, 4, 5, 6]);
         for (w, id) in words.iter().zip(&ids) {
