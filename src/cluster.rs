@@ -425,15 +425,14 @@ fn sample_rows(n: usize, m: usize, seed: u64) -> Vec<usize> {
 
 fn fit(x: &Array2<f32>, k: usize, options: &ClusterOptions) -> Result<Clustering> {
     let failed = |e: String| Error::Usage(format!("k-means with k = {k} failed: {e}"));
-    let params = KMeans::params_with_rng(k, Xoshiro256Plus::seed_from_u64(options.seed))
-        .n_runs(options.n_runs)
-        .max_n_iterations(options.max_iterations)
-        .tolerance(1e-4)
-        .init_method(KMeansInit::KMeansPlusPlus);
     let model = if x.nrows() > MINI_BATCH_ABOVE {
         mini_batch(x, k, options).map_err(failed)?
     } else {
-        params
+        KMeans::params_with_rng(k, Xoshiro256Plus::seed_from_u64(options.seed))
+            .n_runs(options.n_runs)
+            .max_n_iterations(options.max_iterations)
+            .tolerance(1e-4)
+            .init_method(KMeansInit::KMeansPlusPlus)
             .fit(&DatasetBase::from(x.clone()))
             .map_err(|e| failed(e.to_string()))?
     };
@@ -680,14 +679,14 @@ pub fn silhouette(x: &Array2<f32>, labels: &[usize], k: usize) -> f64 {
 }
 
 fn point_silhouette(dots: ArrayView1<f32>, own: usize, sizes: &[usize]) -> f64 {
-    let dots = dots.mapv(f64::from);
+    let dot = |c: usize| f64::from(dots[c]);
     if sizes[own] <= 1 {
         return 0.0;
     }
-    let a = (sizes[own] as f64 - dots[own]) / (sizes[own] - 1) as f64;
+    let a = (sizes[own] as f64 - dot(own)) / (sizes[own] - 1) as f64;
     let b = (0..sizes.len())
         .filter(|&c| c != own && sizes[c] > 0)
-        .map(|c| 1.0 - dots[c] / sizes[c] as f64)
+        .map(|c| 1.0 - dot(c) / sizes[c] as f64)
         .fold(f64::INFINITY, f64::min);
     if !b.is_finite() {
         return 0.0;

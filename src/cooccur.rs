@@ -89,7 +89,7 @@ pub fn network(
     let mut edges: Vec<Edge> = (0..n)
         .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
         .map(|(i, j)| (i, j, together[i * n + j]))
-        .filter(|&(_, _, both)| both >= min_together.max(1))
+        .filter(|&(_, _, both)| both >= min_together)
         .map(|(i, j, both)| Edge {
             source: i,
             target: j,

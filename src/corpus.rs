@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::read::{Input, Skipped};
 use crate::segment::{SegmentOptions, Segmenter};
 use crate::split::{articles_from_records, Article, ArticleKind};
-use crate::terms::{count_ids, Bags, Vocabulary};
+use crate::terms::{count_ids, Bags, Vocabulary, MAX_WORDS};
 use crate::timing;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -148,8 +148,8 @@ struct Segmented<'t> {
     chars: usize,
 }
 
-/// Marks a word id that indexes an article's new words rather than the vocabulary.
-const NEW: u32 = 1 << 31;
+/// Marks a word id that indexes an article's new words rather than the vocabulary (ids are all below it).
+const NEW: u32 = MAX_WORDS;
 
 /// A bag with the ids of its new words filled in (`new_ids[i]` for `NEW | i`), sorted again.
 fn resolve<'b>(bag: &'b [(u32, u32)], new_ids: &[u32]) -> std::borrow::Cow<'b, [(u32, u32)]> {

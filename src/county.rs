@@ -88,10 +88,6 @@ pub struct Gazetteer {
     matcher: aho_corasick::AhoCorasick,
     /// The first two characters of every name (see [`pair`]).
     starts: FxHashSet<u64>,
-    /// Bits of the characters names begin with, and of their second characters, by code point: cheaper
-    /// checks first.
-    first_chars: Vec<u64>,
-    second_chars: Vec<u64>,
 }
 
 impl Default for Gazetteer {
@@ -139,21 +135,12 @@ impl Gazetteer {
                 Some(pair(chars.next()?, chars.next()?))
             })
             .collect();
-        let mut first_chars = vec![0u64; 0x11_0000 / 64];
-        let mut second_chars = vec![0u64; 0x11_0000 / 64];
-        for p in &patterns {
-            for (c, bits) in p.chars().zip([&mut first_chars, &mut second_chars]) {
-                bits[c as usize / 64] |= 1 << (c as usize % 64);
-            }
-        }
         Gazetteer {
             counties,
             names,
             patterns,
             matcher,
             starts,
-            first_chars,
-            second_chars,
         }
     }
 
@@ -303,13 +290,10 @@ impl Gazetteer {
         let mut found = Vec::new();
         let mut chars = text.char_indices().peekable();
         while let Some((at, c)) = chars.next() {
-            if !has(&self.first_chars, c) {
-                continue;
-            }
             let Some(&(_, next)) = chars.peek() else {
                 break;
             };
-            if !has(&self.second_chars, next) || !self.starts.contains(&pair(c, next)) {
+            if !self.starts.contains(&pair(c, next)) {
                 continue;
             }
             let input = aho_corasick::Input::new(text)
@@ -342,10 +326,6 @@ impl Gazetteer {
             })
             .collect()
     }
-}
-
-fn has(bits: &[u64], c: char) -> bool {
-    bits[c as usize / 64] & (1 << (c as usize % 64)) != 0
 }
 
 /// Two characters as one key.

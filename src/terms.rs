@@ -15,6 +15,9 @@ pub struct Vocabulary {
     long: FxHashMap<String, u32>,
 }
 
+/// Ids stay below this, so that the bit above them is free to mark a word not interned yet (see `corpus`).
+pub const MAX_WORDS: u32 = 1 << 31;
+
 /// A word of up to 15 bytes as one number: its bytes, then its length in the top byte.
 fn packed(word: &str) -> Option<u128> {
     let bytes = word.as_bytes();
@@ -34,7 +37,7 @@ impl Vocabulary {
         }
         let id = u32::try_from(self.words.len())
             .ok()
-            .filter(|&id| id < 1 << 31)
+            .filter(|&id| id < MAX_WORDS)
             .expect("fewer than 2^31 distinct words");
         self.words.push(word.to_owned());
         match packed(word) {
