@@ -228,15 +228,40 @@ impl<'a> TfIdf<'a> {
 
     /// Some rows as a sparse matrix with sorted columns.
     pub fn csr(&self, rows: &[usize]) -> Csr {
+        let identity: Vec<u32> = (0..self.cols() as u32).collect();
+        self.csr_in(rows, &identity)
+    }
+
+    /// Some rows as a sparse matrix whose column `j` is the feature `j` such that `order[j] = column`
+    /// (a renumbering of the features), columns sorted.
+    pub fn csr_in(&self, rows: &[usize], order: &[u32]) -> Csr {
         let rows: Vec<Vec<(u32, f32)>> = rows
             .par_iter()
             .map(|&i| {
-                let mut row: Vec<(u32, f32)> = self.row(i).collect();
+                let mut row: Vec<(u32, f32)> =
+                    self.row(i).map(|(j, w)| (order[j as usize], w)).collect();
                 row.sort_unstable_by_key(|&(j, _)| j);
                 row
             })
             .collect();
         Csr::from_rows(&rows, self.cols())
+    }
+
+    /// The features renumbered from the most frequent (lowest idf) to the rarest: `order[j]` is the new
+    /// column of feature `j`. In this order the rows of a dense matrix that a sparse product gathers for
+    /// the common words sit together in memory.
+    pub fn by_frequency(&self) -> Vec<u32> {
+        let mut features: Vec<u32> = (0..self.cols() as u32).collect();
+        features.sort_by(|&a, &b| {
+            self.idf[a as usize]
+                .total_cmp(&self.idf[b as usize])
+                .then(a.cmp(&b))
+        });
+        let mut order = vec![0u32; features.len()];
+        for (new, &j) in features.iter().enumerate() {
+            order[j as usize] = new as u32;
+        }
+        order
     }
 
     /// Smoothed idf of any word of the corpus (features or not), by id.
