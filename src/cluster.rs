@@ -1,6 +1,7 @@
 //! Themes as clusters: the sparse TF-IDF rows are reduced to a dense basis (LSA, a truncated SVD computed by
 //! randomised range finding), normalised to unit length, and clustered with linfa's k-means (k-means++,
-//! several runs, the best inertia kept). On unit rows, Euclidean k-means ranks like cosine (spherical) k-means.
+//! several runs, the best inertia kept; mini-batches on a large corpus), then refined by spherical
+//! (cosine) k-means steps.
 //!
 //! `-k auto` fits every k in a range and keeps the one with the highest mean silhouette under cosine
 //! distance. For unit vectors the mean distance from a point to a cluster is `1 − x·Σc/|c|`, so the exact
@@ -446,8 +447,8 @@ pub fn cluster(x: &Array2<f32>, options: &ClusterOptions) -> Result<Clustering> 
     }
 }
 
-/// Above this many documents k-means runs on mini-batches instead of the whole
-/// corpus at once; the spherical steps then run over every document.
+/// Above this many documents k-means runs on mini-batches instead of the whole corpus at once; the
+/// spherical steps then run over every document.
 pub const MINI_BATCH_ABOVE: usize = LARGE;
 /// Documents in one mini-batch.
 const BATCH: usize = 4096;

@@ -66,7 +66,9 @@ pub fn read_inputs(paths: &[PathBuf], encoding: Option<&'static Encoding>) -> Re
 
 /// Reads the inputs in order of file path and line, handing `each` at most `chunk` records at a time, so
 /// that a corpus larger than memory can be read: UTF-8 JSONL files are streamed line by line; pages, CSV
-/// files and files in other encodings are read whole, then handed on in chunks.
+/// files and files in other encodings are read whole, then handed on in chunks. Reading and parsing run on
+/// their own thread, one chunk ahead of `each`, so that the next chunk is parsed while this one is worked
+/// on instead of leaving a core idle.
 pub fn read_chunks(
     paths: &[PathBuf],
     encoding: Option<&'static Encoding>,
@@ -74,6 +76,30 @@ pub fn read_chunks(
     mut each: impl FnMut(Input) -> Result<()>,
 ) -> Result<()> {
     let files = input_files(paths)?;
+    std::thread::scope(|scope| {
+        let (send, chunks) = std::sync::mpsc::sync_channel::<Input>(1);
+        let reader = scope.spawn(move || {
+            read_files(&files, encoding, chunk, &mut |input| {
+                // The receiver is gone only when `each` failed; its error is the one reported.
+                send.send(input)
+                    .map_err(|_| Error::Usage("reading stopped".into()))
+            })
+        });
+        let worked = chunks.iter().try_for_each(&mut each);
+        drop(chunks);
+        let read = reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        worked.and(read)
+    })
+}
+
+fn read_files(
+    files: &[PathBuf],
+    encoding: Option<&'static Encoding>,
+    chunk: usize,
+    each: &mut impl FnMut(Input) -> Result<()>,
+) -> Result<()> {
     let total: u64 = files
         .iter()
         .filter_map(|f| f.metadata().ok())
@@ -82,10 +108,10 @@ pub fn read_chunks(
     let bar = crate::progress::bytes_bar(total, "analysing");
     for file in files {
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        if !stream_jsonl(&file, encoding, chunk, &mut each)? {
+        if !stream_jsonl(file, encoding, chunk, each)? {
             let mut input = Input::default();
-            read_file(&file, encoding, &mut input)?;
-            hand_on(input, chunk, &mut each)?;
+            read_file(file, encoding, &mut input)?;
+            hand_on(input, chunk, each)?;
         }
         bar.inc(size);
     }
