@@ -124,15 +124,16 @@ pub const LARGE: usize = 20_000;
 pub fn embed(tfidf: &TfIdf, dims: usize, seed: u64) -> Result<Array2<f32>> {
     let (n, v) = (tfidf.n_docs, tfidf.cols());
     let all: Vec<usize> = (0..n).collect();
-    let order = tfidf.by_frequency();
     let mut x = if v <= dims {
         tfidf.csr(&all).to_dense()
     } else if n <= dims {
         exact_coordinates(&tfidf.csr(&all))?
     } else if n > LSA_SAMPLE {
+        let order = tfidf.by_frequency();
         let sample = tfidf.csr_in(&sample_rows(n, LSA_SAMPLE, seed), &order);
         project(tfidf, &order, &lsa(&sample, dims, seed)?.basis())
     } else {
+        let order = tfidf.by_frequency();
         lsa(&tfidf.csr_in(&all, &order), dims.min(n), seed)?.coordinates()
     };
     normalise_rows(&mut x);
@@ -545,21 +546,10 @@ fn nearest(x: ArrayView2<f32>, centres: &Array2<f32>) -> Vec<usize> {
             let norms = &norms;
             (0..dots.nrows())
                 .map(|i| {
-                    let row = dots.row(i);
+                    let distance = |c: usize| norms[c] - 2.0 * dots[[i, c]];
                     (0..norms.len())
-                        .map(|c| norms[c] - 2.0 * row[c])
-                        .enumerate()
-                        .fold(
-                            (0, f32::INFINITY),
-                            |best, (c, d)| {
-                                if d < best.1 {
-                                    (c, d)
-                                } else {
-                                    best
-                                }
-                            },
-                        )
-                        .0
+                        .min_by(|&a, &b| distance(a).total_cmp(&distance(b)))
+                        .unwrap_or(0)
                 })
                 .collect::<Vec<_>>()
         })

@@ -77,7 +77,9 @@ pub fn read_chunks(
 ) -> Result<()> {
     let files = input_files(paths)?;
     std::thread::scope(|scope| {
-        let (send, chunks) = std::sync::mpsc::sync_channel::<Input>(1);
+        // A rendezvous channel: the reader parses the next chunk while this one is worked on, then waits, so
+        // that at most two chunks are in memory.
+        let (send, chunks) = std::sync::mpsc::sync_channel::<Input>(0);
         let reader = scope.spawn(move || {
             read_files(&files, encoding, chunk, &mut |input| {
                 // The receiver is gone only when `each` failed; its error is the one reported.
