@@ -88,6 +88,8 @@ pub struct Gazetteer {
     matcher: aho_corasick::AhoCorasick,
     /// The first two characters of every name (see [`pair`]).
     starts: FxHashSet<u64>,
+    /// The same pairs as bits of a table small enough for the first-level cache, checked first.
+    start_bits: PairBits,
 }
 
 impl Default for Gazetteer {
@@ -134,13 +136,15 @@ impl Gazetteer {
                 let mut chars = p.chars();
                 Some(pair(chars.next()?, chars.next()?))
             })
-            .collect();
+            .collect::<FxHashSet<u64>>();
+        let start_bits = PairBits::new(&starts);
         Gazetteer {
             counties,
             names,
             patterns,
             matcher,
             starts,
+            start_bits,
         }
     }
 
@@ -293,7 +297,8 @@ impl Gazetteer {
             let Some(&(_, next)) = chars.peek() else {
                 break;
             };
-            if !self.starts.contains(&pair(c, next)) {
+            let pair = pair(c, next);
+            if !self.start_bits.may_hold(pair) || !self.starts.contains(&pair) {
                 continue;
             }
             let input = aho_corasick::Input::new(text)
@@ -325,6 +330,36 @@ impl Gazetteer {
                 })
             })
             .collect()
+    }
+}
+
+/// A set of character pairs as one bit each at a hash of the pair (a one-hash Bloom filter): 32 KB, so it
+/// stays in the first-level cache, and with some 5,000 pairs a clear bit rules out 98 % of the characters
+/// of a text before the exact set (a hash-table probe, most of the time of tagging) is asked.
+#[derive(Debug, Clone)]
+struct PairBits {
+    bits: Vec<u64>,
+}
+
+impl PairBits {
+    const LOG2_BITS: u32 = 18;
+
+    fn new(pairs: &FxHashSet<u64>) -> Self {
+        let mut bits = vec![0u64; (1 << Self::LOG2_BITS) / 64];
+        for &p in pairs {
+            let i = Self::index(p);
+            bits[i / 64] |= 1 << (i % 64);
+        }
+        PairBits { bits }
+    }
+
+    fn index(pair: u64) -> usize {
+        (pair.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::LOG2_BITS)) as usize
+    }
+
+    fn may_hold(&self, pair: u64) -> bool {
+        let i = Self::index(pair);
+        self.bits[i / 64] & (1 << (i % 64)) != 0
     }
 }
 
