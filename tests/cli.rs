@@ -349,3 +349,64 @@ fn a_large_corpus_gives_the_same_result_on_any_thread_count() {
         "no degenerate cluster: {sizes:?}"
     );
 }
+
+/// On a large corpus `-k auto` compares the values of k on a 10,000-article sample, keeps the best
+/// silhouette, and fits that k on every article.
+#[test]
+fn k_auto_on_a_large_corpus_compares_k_on_a_sample_and_fits_every_article() {
+    let Some(news) = common::news34k() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_analyze"))
+        .args([
+            "topics",
+            news.to_str().unwrap(),
+            "-k",
+            "auto",
+            "--k-range",
+            "8..12",
+        ])
+        .args(["--format", "none", "-q", "-o", "out"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read(dir.path().join("out/topics.json")).unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    let scores = r["k_selection"].as_array().unwrap();
+    let ks: Vec<u64> = scores.iter().map(|s| s["k"].as_u64().unwrap()).collect();
+    assert_eq!(ks, [8, 9, 10, 11, 12]);
+    assert!(
+        scores.iter().all(|s| s["documents"] == 10_000),
+        "every k scored on the sample: {scores:?}"
+    );
+    let best = scores
+        .iter()
+        .max_by(|a, b| {
+            let (a, b) = (
+                a["silhouette"].as_f64().unwrap(),
+                b["silhouette"].as_f64().unwrap(),
+            );
+            a.total_cmp(&b)
+        })
+        .unwrap();
+    let k = r["meta"]["k"].as_u64().unwrap();
+    assert_eq!(
+        k,
+        best["k"].as_u64().unwrap(),
+        "the best silhouette's k is kept"
+    );
+    let sizes: Vec<u64> = r["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["size"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes.len() as u64, k);
+    assert_eq!(
+        sizes.iter().sum::<u64>(),
+        r["meta"]["counts"]["articles"].as_u64().unwrap(),
+        "the chosen k is fitted on every article, not only the sample"
+    );
+}

@@ -19,12 +19,15 @@ pub fn k_selection(report: &TopicsReport) -> Result<Chart> {
         });
     let pad = ((hi - lo) * 0.15).max(0.005);
     let chosen = report.meta.k;
+    let caption = match scores.first().map(|s| s.documents) {
+        Some(sample) if sample < report.meta.counts.articles => format!(
+            "选择主题数 Choosing k · 轮廓系数 silhouette (cosine) · 抽样 sample of {sample} articles"
+        ),
+        _ => "选择主题数 Choosing k · 轮廓系数 silhouette (cosine)".to_string(),
+    };
     let svg = draw_svg(|area| {
         let mut chart = ChartBuilder::on(area)
-            .caption(
-                "选择主题数 Choosing k · 轮廓系数 silhouette (cosine)",
-                font(30.0),
-            )
+            .caption(caption, font(30.0))
             .margin(30)
             .x_label_area_size(60)
             .y_label_area_size(90)
