@@ -239,10 +239,18 @@ impl<'a> Builder<'a> {
         let segmenter = self.segmenter;
         let vocabulary = &self.corpus.vocabulary;
         let keep_order = self.corpus.sequences.is_some();
+        // Words are looked up in a second pass, after the whole piece is segmented: between two articles
+        // jieba's dictionary pushed the vocabulary out of the cache, so that nearly every look-up missed it.
+        // Looked up one article after another, the common words stay in the cache.
         timing::add(&mut self.seconds.segment, || {
+            let words: Vec<(Vec<&str>, usize)> = articles
+                .par_iter()
+                .map(|(a, _)| content_words(segmenter, a))
+                .collect();
             articles
                 .par_iter()
-                .map(|(a, _)| segment_article(segmenter, vocabulary, a, keep_order))
+                .zip(words)
+                .map(|((a, _), words)| look_up(vocabulary, a, words, keep_order))
                 .collect()
         })
     }
@@ -365,20 +373,24 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Segments an article's headline and text, and looks its words up in the vocabulary (one job of the
-/// parallel step).
-fn segment_article<'t>(
-    segmenter: &'t Segmenter,
-    vocabulary: &Vocabulary,
-    article: &'t Article,
-    keep_order: bool,
-) -> Segmented<'t> {
+/// An article's content words, headline (title and subtitle) first, and how many are the headline's.
+fn content_words<'t>(segmenter: &'t Segmenter, article: &'t Article) -> (Vec<&'t str>, usize) {
     let mut words = segmenter.content_words(&article.title);
     if let Some(subtitle) = &article.subtitle {
         words.extend(segmenter.content_words(subtitle));
     }
     let headline_len = words.len();
     words.extend(segmenter.content_words(&article.text));
+    (words, headline_len)
+}
+
+/// An article's words as ids of the vocabulary (or new), counted.
+fn look_up<'t>(
+    vocabulary: &Vocabulary,
+    article: &Article,
+    (words, headline_len): (Vec<&'t str>, usize),
+    keep_order: bool,
+) -> Segmented<'t> {
     let mut new: Vec<&str> = Vec::new();
     let mut new_index: FxHashMap<&str, u32> = FxHashMap::default();
     let tokens: Vec<u32> = words
