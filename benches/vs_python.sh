@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Our binary against the usual Python pipeline (jieba + scikit-learn, installed into a throw-away venv) on the
-# same JSONL, run A B A B. Prints each run's stage times and peak memory (/usr/bin/time -v), the medians, the
-# speed ratio, and how our whole run compares with segmentation alone (examples/segment_only: the same
-# reading and segmenting, nothing else). With a label field, the NMI of both at the same k.
+# same JSONL, run A B A B (ours and segmentation alone three times a round). Prints each run's stage times
+# and peak memory (/usr/bin/time -v), the medians, the speed ratio, and how our whole run compares with
+# segmentation alone (examples/segment_only: the same reading and segmenting, nothing else). With a label
+# field, the NMI of both at the same k.
 # Usage: benches/vs_python.sh [FILE] [K] [LABEL_FIELD]   (default ../shared/corpora/news_34k.jsonl 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +40,12 @@ python_run() {
   echo "python   total ${total} s  peak ${rss} KB (largest process)  $(cat "$out/py.json")"
   echo "$total" >> "$out/py.times"
 }
-ours; segment_only; python_run; ours; segment_only; python_run
+# Python takes minutes, ours seconds: each round runs ours and segmentation alone three times, alternating,
+# so that one slow moment of this shared machine does not decide our medians.
+for round in 1 2; do
+  for repeat in 1 2 3; do ours; segment_only; done
+  python_run
+done
 python3 - "$out" <<'PY'
 import statistics, sys
 d = sys.argv[1]
