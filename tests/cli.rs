@@ -337,12 +337,7 @@ fn a_large_corpus_gives_the_same_result_on_any_thread_count() {
         lines,
         "every line is analysed or skipped"
     );
-    let sizes: Vec<u64> = r["clusters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["size"].as_u64().unwrap())
-        .collect();
+    let sizes = cluster_sizes(&r);
     assert_eq!(sizes.len(), 20);
     assert!(
         sizes.iter().all(|&s| s > 100),
@@ -397,16 +392,20 @@ fn k_auto_on_a_large_corpus_compares_k_on_a_sample_and_fits_every_article() {
         best["k"].as_u64().unwrap(),
         "the best silhouette's k is kept"
     );
-    let sizes: Vec<u64> = r["clusters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["size"].as_u64().unwrap())
-        .collect();
+    let sizes = cluster_sizes(&r);
     assert_eq!(sizes.len() as u64, k);
     assert_eq!(
         sizes.iter().sum::<u64>(),
         r["meta"]["counts"]["articles"].as_u64().unwrap(),
         "the chosen k is fitted on every article, not only the sample"
     );
+}
+
+fn cluster_sizes(report: &serde_json::Value) -> Vec<u64> {
+    report["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["size"].as_u64().unwrap())
+        .collect()
 }
