@@ -82,6 +82,7 @@ pub fn k_selection(report: &TopicsReport) -> Result<Chart> {
                 format!("{:.6}", s.silhouette),
                 format!("{:.6}", s.inertia),
                 (s.k == chosen).to_string(),
+                s.documents.to_string(),
             ]
         })
         .collect();
@@ -89,7 +90,7 @@ pub fn k_selection(report: &TopicsReport) -> Result<Chart> {
         name: "k_selection".into(),
         title: "选择主题数 Choosing k".into(),
         svg,
-        csv_header: vec!["k", "silhouette", "inertia", "chosen"],
+        csv_header: vec!["k", "silhouette", "inertia", "chosen", "documents"],
         csv_rows: rows,
     })
 }
