@@ -353,22 +353,23 @@ fn k_auto_on_a_large_corpus_compares_k_on_a_sample_and_fits_every_article() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_analyze"))
-        .args([
+    common::ok(
+        dir.path(),
+        &[
             "topics",
             news.to_str().unwrap(),
             "-k",
             "auto",
             "--k-range",
             "8..12",
-        ])
-        .args(["--format", "none", "-q", "-o", "out"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = std::fs::read(dir.path().join("out/topics.json")).unwrap();
-    let r: serde_json::Value = serde_json::from_slice(&text).unwrap();
+            "--format",
+            "none",
+            "-q",
+            "-o",
+            "out",
+        ],
+    );
+    let r = read_json(dir.path().join("out/topics.json"));
     let scores = r["k_selection"].as_array().unwrap();
     let ks: Vec<u64> = scores.iter().map(|s| s["k"].as_u64().unwrap()).collect();
     assert_eq!(ks, [8, 9, 10, 11, 12]);
