@@ -3,12 +3,14 @@
 # 341,600 and 1,000,000 records (about 0.8 and 2.3 GB). Each copy gets unique ids and a copy number in
 # front of its text (digits are not content words, so the words stay those of the original, but the
 # duplicate check does not drop the copy). The files go to a temporary folder and are deleted at the end.
-# Usage: benches/scale.sh [FILE] [SIZES...]   (default ../shared/corpora/news_34k.jsonl 341600 1000000)
+# With AS=csv the copies are written as CSV (id, source, date, title, text) instead of JSONL.
+# Usage: [AS=csv] benches/scale.sh [FILE] [SIZES...]   (default ../shared/corpora/news_34k.jsonl 341600 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 file=${1:-../shared/corpora/news_34k.jsonl}
 shift || true
 sizes=${*:-341600 1000000}
+as=${AS:-jsonl}
 [ -f "$file" ] || { echo "skipped: $file is absent"; exit 0; }
 cargo build --release -q --bin analyze
 tmp=$(mktemp -d)
@@ -25,18 +27,25 @@ run() {
 }
 run "$file" "$(wc -l < "$file")"
 for size in $sizes; do
-  python3 - "$file" "$size" "$tmp/big.jsonl" <<'PY'
-import json, sys
+  python3 - "$file" "$size" "$tmp/big.$as" <<'PY'
+import csv, json, sys
 src, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 lines = [l for l in open(src, encoding="utf-8") if l.strip()]
-with open(out, "w", encoding="utf-8") as f:
+columns = ["id", "source", "date", "title", "text"]
+with open(out, "w", encoding="utf-8", newline="") as f:
+    table = csv.writer(f) if out.endswith(".csv") else None
+    if table:
+        table.writerow(columns)
     for i in range(n):
         copy, r = divmod(i, len(lines))
         rec = json.loads(lines[r])
         rec["id"] = f"{rec.get('id', r)}#{copy}"
         rec["text"] = f"[{copy}] {rec['text']}"
-        f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        if table:
+            table.writerow([rec.get(c, "") for c in columns])
+        else:
+            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
 PY
-  run "$tmp/big.jsonl" "$size"
-  rm -f "$tmp/big.jsonl"
+  run "$tmp/big.$as" "$size"
+  rm -f "$tmp/big.$as"
 done

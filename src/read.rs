@@ -65,8 +65,8 @@ pub fn read_inputs(paths: &[PathBuf], encoding: Option<&'static Encoding>) -> Re
 }
 
 /// Reads the inputs in order of file path and line, handing `each` at most `chunk` records at a time, so
-/// that a corpus larger than memory can be read: UTF-8 JSONL files are streamed line by line; pages, CSV
-/// files and files in other encodings are read whole, then handed on in chunks. Reading and parsing run on
+/// that a corpus larger than memory can be read: UTF-8 JSONL and CSV files are streamed record by record;
+/// pages and files in other encodings are read whole, then handed on in chunks. Reading and parsing run on
 /// their own thread, one chunk ahead of `each`, so that the next chunk is parsed while this one is worked
 /// on instead of leaving a core idle.
 pub fn read_chunks(
@@ -110,7 +110,9 @@ fn read_files(
     let bar = crate::progress::bytes_bar(total, "analysing");
     for file in files {
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        if !stream_jsonl(file, encoding, chunk, each)? {
+        let streamed =
+            stream_jsonl(file, encoding, chunk, each)? || stream_csv(file, encoding, chunk, each)?;
+        if !streamed {
             let mut input = Input::default();
             read_file(file, encoding, &mut input)?;
             hand_on(input, chunk, each)?;
@@ -215,6 +217,41 @@ fn stream_jsonl(
 
 /// Lines parsed at once when streaming: enough to keep both cores busy, few enough to stay small.
 const JSONL_CHUNK: usize = 4096;
+
+/// Streams a UTF-8 CSV file, a chunk of rows at a time. Returns false, having read nothing, when the file is
+/// not CSV or does not look like UTF-8 (it is then read whole and its encoding detected). A row that is
+/// not UTF-8 further on is reported skipped, as in a streamed JSONL file.
+fn stream_csv(
+    path: &Path,
+    encoding: Option<&'static Encoding>,
+    chunk: usize,
+    each: &mut impl FnMut(Input) -> Result<()>,
+) -> Result<bool> {
+    use std::io::BufRead;
+    if extension(path) != Some("csv") || encoding.is_some_and(|e| e != encoding_rs::UTF_8) {
+        return Ok(false);
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
+    if !looks_like_utf8(head) {
+        return Ok(false);
+    }
+    let name = path.display().to_string();
+    let mut input = Input {
+        files: vec![name.clone()],
+        ..Input::default()
+    };
+    csv_rows(path, &name, reader, |row| {
+        push_parsed(&mut input, row);
+        if input.records.len() >= chunk {
+            each(std::mem::take(&mut input))?;
+        }
+        Ok(())
+    })?;
+    each(input)?;
+    Ok(true)
+}
 
 /// UTF-8 without a byte-order mark of UTF-16 and without NUL bytes, allowing a character cut at the end.
 fn looks_like_utf8(head: &[u8]) -> bool {
@@ -436,9 +473,23 @@ fn parse_jsonl_line(path: &Path, name: &str, line_no: usize, line: &str) -> Resu
 }
 
 fn read_csv(path: &Path, name: &str, text: &str, input: &mut Input) -> Result<()> {
+    csv_rows(path, name, text.as_bytes(), |row| {
+        push_parsed(input, row);
+        Ok(())
+    })
+}
+
+/// Hands on each row of a CSV file as a record (or skipped, with the reason). Bytes rather than text: a
+/// row that is not UTF-8 is skipped alone instead of stopping the run.
+fn csv_rows(
+    path: &Path,
+    name: &str,
+    source: impl std::io::Read,
+    mut each: impl FnMut(Parsed) -> Result<()>,
+) -> Result<()> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_reader(text.as_bytes());
+        .from_reader(source);
     let headers = reader
         .headers()
         .map_err(|e| Error::input(path, Some(1), format!("cannot read the header: {e}")))?
@@ -450,34 +501,46 @@ fn read_csv(path: &Path, name: &str, text: &str, input: &mut Input) -> Result<()
             "the header has no `text` column",
         ));
     }
-    for row in reader.records() {
+    for row in reader.byte_records() {
         let row = row.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize);
             Error::input(path, line, format!("bad CSV row: {e}"))
         })?;
         let line_no = row.position().map(|p| p.line() as usize).unwrap_or(0);
-        let mut fields = BTreeMap::new();
-        let mut text = String::new();
-        for (key, value) in headers.iter().zip(row.iter()) {
-            if key == "text" {
-                text = value.to_string();
-            } else if !value.is_empty() {
-                fields.insert(key.to_string(), value.to_string());
-            }
-        }
-        push_article(input, name, line_no, text, fields);
+        each(csv_record(name, line_no, &headers, &row))?;
     }
     Ok(())
 }
 
-fn push_article(
-    input: &mut Input,
+fn csv_record(
     name: &str,
     line: usize,
-    text: String,
-    fields: BTreeMap<String, String>,
-) {
-    match table_record(name, line, text, fields) {
+    headers: &csv::StringRecord,
+    row: &csv::ByteRecord,
+) -> Parsed {
+    let mut fields = BTreeMap::new();
+    let mut text = String::new();
+    for (key, value) in headers.iter().zip(row.iter()) {
+        let Ok(value) = std::str::from_utf8(value) else {
+            return Parsed::Skipped(Skipped {
+                source: name.to_string(),
+                line: Some(line),
+                reason: format!(
+                    "field `{key}` is not valid UTF-8 (force the file's encoding with --encoding)"
+                ),
+            });
+        };
+        if key == "text" {
+            text = value.to_string();
+        } else if !value.is_empty() {
+            fields.insert(key.to_string(), value.to_string());
+        }
+    }
+    table_record(name, line, text, fields)
+}
+
+fn push_parsed(input: &mut Input, parsed: Parsed) {
+    match parsed {
         Parsed::Record(r) => input.records.push(r),
         Parsed::Skipped(s) => input.skipped.push(s),
     }

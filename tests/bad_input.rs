@@ -480,3 +480,52 @@ fn a_line_that_is_not_utf8_deep_in_a_streamed_file_is_skipped_by_line() {
     assert_eq!(r["meta"]["counts"]["articles"], lines - 1);
     assert_eq!(r["articles"][8000]["id"], "a8001", "input order is kept");
 }
+
+#[test]
+fn a_large_csv_is_streamed_and_a_row_that_is_not_utf8_is_skipped_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    // More than the first megabyte is UTF-8, so the file is streamed rather than read whole and its
+    // encoding guessed; the GB18030 row comes after it.
+    let mut csv = b"id,title,text\n".to_vec();
+    let mut rows = 0;
+    while csv.len() < 1_200_000 {
+        rows += 1;
+        let text = if rows % 2 == 0 { TEXT } else { FARM };
+        csv.extend(format!("r{rows},第{rows}期,\"{rows} {text}\"\n").as_bytes());
+    }
+    let (gbk, _, _) = encoding_rs::GB18030.encode(TEXT);
+    csv.extend(b"bad,gbk,\"");
+    csv.extend(gbk.iter());
+    csv.extend(b"\"\nlast,\xe6\x9c\xab,\"last ");
+    csv.extend(FARM.as_bytes());
+    csv.extend(b"\"\n");
+    std::fs::write(p.join("big.csv"), &csv).unwrap();
+
+    let o = common::ok(
+        p,
+        &[
+            "topics", "big.csv", "-k", "2", "-q", "--format", "none", "-o", "out",
+        ],
+    );
+    assert!(err(&o).is_empty(), "{}", err(&o));
+    let r = report(p, "out");
+    let skipped = r["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(skipped[0]["source"], "big.csv");
+    assert_eq!(skipped[0]["line"], rows + 2);
+    assert!(
+        skipped[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not valid UTF-8"),
+        "{skipped:?}"
+    );
+    let articles = r["articles"].as_array().unwrap();
+    assert_eq!(articles.len(), rows + 1);
+    let last = articles.last().unwrap();
+    assert_eq!(
+        (&last["id"], &last["line"]),
+        (&"last".into(), &(rows + 3).into())
+    );
+}
