@@ -173,8 +173,63 @@ fn hand_on(
     Ok(())
 }
 
-/// Streams a UTF-8 JSONL file, parsing each chunk's lines in parallel. Returns false, having read nothing,
-/// when the file is not JSONL or does not look like UTF-8 (it is then read whole and its encoding detected).
+/// A JSONL or CSV file opened for streaming, past its byte-order mark, with the encoding it is read in:
+/// the forced one, the mark's, UTF-8 when the first megabyte is, or else chardetng's guess from that
+/// megabyte. `None`, having read nothing, for a file that is not of that kind, looks binary, or is in an
+/// encoding whose records cannot be cut at newline bytes (UTF-16): it is then read whole.
+fn open_stream(
+    path: &Path,
+    kind: &str,
+    forced: Option<&'static Encoding>,
+) -> Result<Option<(std::io::BufReader<std::fs::File>, &'static Encoding)>> {
+    use std::io::BufRead;
+    if extension(path) != Some(kind) {
+        return Ok(None);
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let whole = file.metadata().map(|m| m.len()).unwrap_or(0) <= STREAM_HEAD as u64;
+    let mut reader = std::io::BufReader::with_capacity(STREAM_HEAD, file);
+    let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
+    let (encoding, bom) = match Encoding::for_bom(head) {
+        Some((marked, bom)) => (forced.unwrap_or(marked), bom),
+        None if head.contains(&0) => return Ok(None),
+        None => match forced {
+            Some(forced) => (forced, 0),
+            None if looks_like_utf8(head) => (encoding_rs::UTF_8, 0),
+            None => {
+                let mut detector = chardetng::EncodingDetector::new();
+                detector.feed(head, whole);
+                (detector.guess(Some(b"cn"), false), 0)
+            }
+        },
+    };
+    if !encoding.is_ascii_compatible() {
+        return Ok(None);
+    }
+    reader.consume(bom);
+    Ok(Some((reader, encoding)))
+}
+
+/// Bytes read before a streamed file's encoding is decided.
+const STREAM_HEAD: usize = 1 << 20;
+
+/// A line or field in the file's encoding; `None` when it is not valid there.
+fn decode_piece<'b>(
+    encoding: &'static Encoding,
+    bytes: &'b [u8],
+) -> Option<std::borrow::Cow<'b, str>> {
+    encoding.decode_without_bom_handling_and_without_replacement(bytes)
+}
+
+fn not_valid(encoding: &'static Encoding) -> String {
+    format!(
+        "not valid {} (force the file's encoding with --encoding)",
+        encoding.name()
+    )
+}
+
+/// Streams a JSONL file, parsing each chunk's lines in parallel. Returns false, having read nothing, when
+/// the file is not to be streamed (see [`open_stream`]).
 fn stream_jsonl(
     path: &Path,
     encoding: Option<&'static Encoding>,
@@ -182,15 +237,9 @@ fn stream_jsonl(
     each: &mut impl FnMut(Input) -> Result<()>,
 ) -> Result<bool> {
     use std::io::BufRead;
-    if extension(path) != Some("jsonl") || encoding.is_some_and(|e| e != encoding_rs::UTF_8) {
+    let Some((mut reader, encoding)) = open_stream(path, "jsonl", encoding)? else {
         return Ok(false);
-    }
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
-    if !looks_like_utf8(head) {
-        return Ok(false);
-    }
+    };
     let name = path.display().to_string();
     let mut files = vec![name.clone()];
     let mut lines: Vec<(usize, Vec<u8>)> = Vec::new();
@@ -205,7 +254,7 @@ fn stream_jsonl(
             lines.push((line_no, line));
         }
         if n == 0 || lines.len() >= chunk.min(JSONL_CHUNK) {
-            let mut input = parse_jsonl_lines(path, &name, std::mem::take(&mut lines))?;
+            let mut input = parse_jsonl_lines(path, &name, encoding, std::mem::take(&mut lines))?;
             input.files = std::mem::take(&mut files);
             each(input)?;
         }
@@ -218,31 +267,24 @@ fn stream_jsonl(
 /// Lines parsed at once when streaming: enough to keep both cores busy, few enough to stay small.
 const JSONL_CHUNK: usize = 4096;
 
-/// Streams a UTF-8 CSV file, a chunk of rows at a time. Returns false, having read nothing, when the file is
-/// not CSV or does not look like UTF-8 (it is then read whole and its encoding detected). A row that is
-/// not UTF-8 further on is reported skipped, as in a streamed JSONL file.
+/// Streams a CSV file, a chunk of rows at a time. Returns false, having read nothing, when the file is not
+/// to be streamed (see [`open_stream`]). A row that is not valid in the file's encoding is reported
+/// skipped, as a line of a JSONL file is.
 fn stream_csv(
     path: &Path,
     encoding: Option<&'static Encoding>,
     chunk: usize,
     each: &mut impl FnMut(Input) -> Result<()>,
 ) -> Result<bool> {
-    use std::io::BufRead;
-    if extension(path) != Some("csv") || encoding.is_some_and(|e| e != encoding_rs::UTF_8) {
+    let Some((reader, encoding)) = open_stream(path, "csv", encoding)? else {
         return Ok(false);
-    }
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
-    if !looks_like_utf8(head) {
-        return Ok(false);
-    }
+    };
     let name = path.display().to_string();
     let mut input = Input {
         files: vec![name.clone()],
         ..Input::default()
     };
-    csv_rows(path, &name, reader, |row| {
+    csv_rows(path, &name, encoding, reader, |row| {
         push_parsed(&mut input, row);
         if input.records.len() >= chunk {
             each(std::mem::take(&mut input))?;
@@ -264,24 +306,22 @@ fn looks_like_utf8(head: &[u8]) -> bool {
     }
 }
 
-fn parse_jsonl_lines(path: &Path, name: &str, lines: Vec<(usize, Vec<u8>)>) -> Result<Input> {
+fn parse_jsonl_lines(
+    path: &Path,
+    name: &str,
+    encoding: &'static Encoding,
+    lines: Vec<(usize, Vec<u8>)>,
+) -> Result<Input> {
     use rayon::prelude::*;
     let parsed: Vec<Result<Option<Parsed>>> = lines
         .into_par_iter()
-        .map(|(line_no, bytes)| {
-            let bytes = if line_no == 1 {
-                bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)
-            } else {
-                &bytes
-            };
-            match std::str::from_utf8(bytes) {
-                Ok(line) => parse_jsonl_line(path, name, line_no, line),
-                Err(_) => Ok(Some(Parsed::Skipped(Skipped {
-                    source: name.to_string(),
-                    line: Some(line_no),
-                    reason: "not valid UTF-8 (force the file's encoding with --encoding)".into(),
-                }))),
-            }
+        .map(|(line_no, bytes)| match decode_piece(encoding, &bytes) {
+            Some(line) => parse_jsonl_line(path, name, line_no, &line),
+            None => Ok(Some(Parsed::Skipped(Skipped {
+                source: name.to_string(),
+                line: Some(line_no),
+                reason: not_valid(encoding),
+            }))),
         })
         .collect();
     let mut input = Input::default();
@@ -473,27 +513,39 @@ fn parse_jsonl_line(path: &Path, name: &str, line_no: usize, line: &str) -> Resu
 }
 
 fn read_csv(path: &Path, name: &str, text: &str, input: &mut Input) -> Result<()> {
-    csv_rows(path, name, text.as_bytes(), |row| {
+    csv_rows(path, name, encoding_rs::UTF_8, text.as_bytes(), |row| {
         push_parsed(input, row);
         Ok(())
     })
 }
 
-/// Hands on each row of a CSV file as a record (or skipped, with the reason). Bytes rather than text: a
-/// row that is not UTF-8 is skipped alone instead of stopping the run.
+/// Hands on each row of a CSV file as a record (or skipped, with the reason). The rows are cut as bytes
+/// (in an ASCII-compatible encoding no multi-byte character holds a quote, comma or newline) and their
+/// fields decoded, so that a row that is not valid is skipped alone instead of stopping the run.
 fn csv_rows(
     path: &Path,
     name: &str,
+    encoding: &'static Encoding,
     source: impl std::io::Read,
     mut each: impl FnMut(Parsed) -> Result<()>,
 ) -> Result<()> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(source);
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::input(path, Some(1), format!("cannot read the header: {e}")))?
-        .clone();
+    let header = reader
+        .byte_headers()
+        .map_err(|e| Error::input(path, Some(1), format!("cannot read the header: {e}")))?;
+    let headers: Vec<String> = header
+        .iter()
+        .map(|h| decode_piece(encoding, h).map(String::from))
+        .collect::<Option<_>>()
+        .ok_or_else(|| {
+            Error::input(
+                path,
+                Some(1),
+                format!("the header is {}", not_valid(encoding)),
+            )
+        })?;
     if !headers.iter().any(|h| h == "text") {
         return Err(Error::input(
             path,
@@ -507,7 +559,7 @@ fn csv_rows(
             Error::input(path, line, format!("bad CSV row: {e}"))
         })?;
         let line_no = row.position().map(|p| p.line() as usize).unwrap_or(0);
-        each(csv_record(name, line_no, &headers, &row))?;
+        each(csv_record(name, line_no, encoding, &headers, &row))?;
     }
     Ok(())
 }
@@ -515,19 +567,18 @@ fn csv_rows(
 fn csv_record(
     name: &str,
     line: usize,
-    headers: &csv::StringRecord,
+    encoding: &'static Encoding,
+    headers: &[String],
     row: &csv::ByteRecord,
 ) -> Parsed {
     let mut fields = BTreeMap::new();
     let mut text = String::new();
     for (key, value) in headers.iter().zip(row.iter()) {
-        let Ok(value) = std::str::from_utf8(value) else {
+        let Some(value) = decode_piece(encoding, value) else {
             return Parsed::Skipped(Skipped {
                 source: name.to_string(),
                 line: Some(line),
-                reason: format!(
-                    "field `{key}` is not valid UTF-8 (force the file's encoding with --encoding)"
-                ),
+                reason: format!("field `{key}` is {}", not_valid(encoding)),
             });
         };
         if key == "text" {

@@ -529,3 +529,93 @@ fn a_large_csv_is_streamed_and_a_row_that_is_not_utf8_is_skipped_alone() {
         (&"last".into(), &(rows + 3).into())
     );
 }
+
+#[test]
+fn gb18030_exports_are_streamed_and_a_bad_line_is_skipped_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let gb = |s: &str| encoding_rs::GB18030.encode(s).0.into_owned();
+    let texts = [
+        TEXT,
+        FARM,
+        "汾阳市社区网格员走访居民,党支部推动老旧小区改造,居民满意。",
+    ];
+    let mut jsonl = Vec::new();
+    let mut csv = gb("id,title,text\n");
+    for (i, text) in texts.iter().enumerate() {
+        jsonl.extend(gb(&format!(
+            "{}\n",
+            serde_json::json!({"id": format!("j{i}"), "text": format!("本报讯 {text}")})
+        )));
+        csv.extend(gb(&format!("c{i},标题,\"{text}\"\n")));
+    }
+    std::fs::write(p.join("gb.jsonl"), &jsonl).unwrap();
+    std::fs::write(p.join("gb.csv"), &csv).unwrap();
+    // Detected, not forced: every record is read, with its county.
+    common::ok(
+        p,
+        &[
+            "topics", "gb.jsonl", "gb.csv", "-k", "2", "--format", "none", "-o", "found",
+        ],
+    );
+    let r = report(p, "found");
+    let counties: Vec<&str> = r["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["county"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(counties.len(), 6, "{r}");
+    assert_eq!(
+        counties.iter().filter(|c| **c == "汾阳市").count(),
+        2,
+        "{counties:?}"
+    );
+
+    // A byte that is not GB18030 in the second record of each file costs that record only.
+    let spoil = |bytes: &[u8], record: &[u8]| {
+        let at = bytes
+            .windows(record.len())
+            .position(|w| w == record)
+            .unwrap()
+            + record.len();
+        [&bytes[..at], b"\xFF", &bytes[at..]].concat()
+    };
+    std::fs::write(p.join("gb.jsonl"), spoil(&jsonl, &gb("{\"id\":\"j1\""))).unwrap();
+    std::fs::write(p.join("gb.csv"), spoil(&csv, &gb("c1,"))).unwrap();
+    let args = [
+        "topics",
+        "gb.jsonl",
+        "gb.csv",
+        "--encoding",
+        "gb18030",
+        "-k",
+        "2",
+    ];
+    common::ok(
+        p,
+        &[&args[..], &["--format", "none", "-o", "spoilt"]].concat(),
+    );
+    let r = report(p, "spoilt");
+    let skipped: Vec<(&str, u64, &str)> = r["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let reason = s["reason"].as_str().unwrap();
+            (
+                s["source"].as_str().unwrap(),
+                s["line"].as_u64().unwrap(),
+                reason,
+            )
+        })
+        .collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert_eq!((skipped[0].0, skipped[0].1), ("gb.csv", 3), "{skipped:?}");
+    assert_eq!((skipped[1].0, skipped[1].1), ("gb.jsonl", 2), "{skipped:?}");
+    assert!(
+        skipped.iter().all(|s| s.2.contains("not valid gb18030")),
+        "{skipped:?}"
+    );
+    assert_eq!(r["articles"].as_array().unwrap().len(), 4);
+}
