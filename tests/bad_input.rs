@@ -16,6 +16,16 @@ fn report(dir: &Path, out: &str) -> serde_json::Value {
     common::json(dir.join(out).join("topics.json"))
 }
 
+/// The county of each article of a report ("" for none).
+fn counties(report: &serde_json::Value) -> Vec<&str> {
+    report["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["county"].as_str().unwrap_or(""))
+        .collect()
+}
+
 #[test]
 fn gbk_utf16_and_bom_files_are_decoded() {
     let dir = tempfile::tempdir().unwrap();
@@ -45,12 +55,7 @@ fn gbk_utf16_and_bom_files_are_decoded() {
         ],
     );
     let r = report(p, "out");
-    let counties: Vec<&str> = r["articles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["county"].as_str().unwrap_or(""))
-        .collect();
+    let counties = counties(&r);
     assert_eq!(counties.len(), 3, "{r}");
     assert!(
         counties.contains(&"平遥县") && counties.contains(&"汾阳市"),
@@ -559,12 +564,7 @@ fn gb18030_exports_are_streamed_and_a_bad_line_is_skipped_alone() {
         ],
     );
     let r = report(p, "found");
-    let counties: Vec<&str> = r["articles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["county"].as_str().unwrap_or(""))
-        .collect();
+    let counties = counties(&r);
     assert_eq!(counties.len(), 6, "{r}");
     assert_eq!(
         counties.iter().filter(|c| **c == "汾阳市").count(),
