@@ -65,8 +65,9 @@ pub fn read_inputs(paths: &[PathBuf], encoding: Option<&'static Encoding>) -> Re
 }
 
 /// Reads the inputs in order of file path and line, handing `each` at most `chunk` records at a time, so
-/// that a corpus larger than memory can be read: UTF-8 JSONL and CSV files are streamed record by record;
-/// pages and files in other encodings are read whole, then handed on in chunks. Reading and parsing run on
+/// that a corpus larger than memory can be read: JSONL and CSV files are streamed record by record (in
+/// UTF-8, GB18030 or any encoding where a newline byte is a newline); pages and UTF-16 files are read
+/// whole, then handed on in chunks. Reading and parsing run on
 /// their own thread, one chunk ahead of `each`, so that the next chunk is parsed while this one is worked
 /// on instead of leaving a core idle.
 pub fn read_chunks(
