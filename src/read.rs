@@ -296,11 +296,9 @@ fn stream_csv(
     Ok(true)
 }
 
-/// UTF-8 without a byte-order mark of UTF-16 and without NUL bytes, allowing a character cut at the end.
+/// Valid UTF-8 but perhaps for a character cut where the buffer ends (byte-order marks and NUL bytes are
+/// dealt with before, in [`open_stream`]).
 fn looks_like_utf8(head: &[u8]) -> bool {
-    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) || head.contains(&0) {
-        return false;
-    }
     match std::str::from_utf8(head) {
         Ok(_) => true,
         Err(e) => e.error_len().is_none(),
