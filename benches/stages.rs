@@ -8,6 +8,10 @@ use analyze::segment::{SegmentOptions, Segmenter};
 use analyze::vectors::{TfIdf, TfIdfOptions};
 use std::sync::LazyLock;
 
+/// The allocator of `analyze` itself (see src/main.rs), so that the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

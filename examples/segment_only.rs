@@ -9,6 +9,10 @@ use rayon::prelude::*;
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// The allocator of `analyze` itself (see src/main.rs), so that the yardstick is the same.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> analyze::Result<()> {
     let start = Instant::now();
     let inputs: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
