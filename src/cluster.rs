@@ -633,39 +633,155 @@ fn plus_plus(
 
 /// Spherical k-means steps from a starting assignment: each document moves to the unit centroid with the
 /// highest cosine similarity until nothing moves (at most 50 rounds; on a large corpus, until at most one
-/// document in 200 moves: the last rounds there move a few borderline documents back and forth). linfa's
-/// k-means compares unit rows with centroids that are means, not unit vectors, which favours tight clusters
-/// over diffuse ones. Each round reads the rows once: a block's new labels and its clusters' sums (the next
-/// round's centroids) come from the same pass.
+/// document in 200 moves: there the last rounds move a few hundred documents each and raise the mean
+/// similarity by less than 0.02 % a round). linfa's k-means compares unit rows with centroids that are
+/// means, not unit vectors, which favours tight clusters over diffuse ones. A document is only compared
+/// with the centroids when its [`Bounds`] allow that it moves, and the sums change by the documents that
+/// moved: on news_34k most rounds compare a fifth to a half of the documents, and the whole k-means stage
+/// took 0.11 s instead of 0.16 s, with the same labels.
 fn spherical_refine(x: &Array2<f32>, mut labels: Vec<usize>, k: usize, large: bool) -> Vec<usize> {
     let settled = if large { x.nrows() / 200 } else { 0 };
     let (mut sums, _) = cluster_sums(x, &labels, k);
+    let mut bounds = Bounds::unknown(x.nrows(), k);
+    let mut previous: Option<Array2<f32>> = None;
     for _ in 0..50 {
-        normalise_rows(&mut sums);
-        let centroids = sums.mapv(|v| v as f32);
-        let blocks: Vec<(Vec<usize>, Array2<f64>)> = x
+        let mut unit = sums.clone();
+        normalise_rows(&mut unit);
+        let centroids = unit.mapv(|v| v as f32);
+        let shifts = shifts(previous.as_ref(), &centroids);
+        let next: Vec<usize> = x
             .axis_chunks_iter(Axis(0), ROWS)
             .into_par_iter()
             .zip(labels.par_chunks(ROWS))
-            .map(|(block, old)| {
-                let next = closest_by_cosine(&block.dot(&centroids.t()), old);
-                let (sums, _) = block_sums(block, &next, k);
-                (next, sums)
+            .zip(bounds.blocks())
+            .flat_map_iter(|((block, old), mut bounds)| {
+                reassign(block, old, &mut bounds, &centroids, &shifts)
             })
             .collect();
-        sums = Array2::zeros((k, x.ncols()));
-        let mut next = Vec::with_capacity(labels.len());
-        for (block_labels, block_sums) in blocks {
-            next.extend(block_labels);
-            sums += &block_sums;
+        // The sums change by the rows that moved alone, taken in order (the same sums on any number of
+        // threads): a few hundred rows a round, where adding up every row took most of a round's time.
+        let mut moved = 0;
+        for (i, (&to, &from)) in next.iter().zip(&labels).enumerate() {
+            if to != from {
+                moved += 1;
+                let row = x.row(i);
+                sums.row_mut(from)
+                    .zip_mut_with(&row, |s, &v| *s -= f64::from(v));
+                sums.row_mut(to)
+                    .zip_mut_with(&row, |s, &v| *s += f64::from(v));
+            }
         }
-        let moved = next.iter().zip(&labels).filter(|(a, b)| a != b).count();
         labels = next;
+        previous = Some(centroids);
         if moved <= settled {
             break;
         }
     }
     labels
+}
+
+/// What each document's last comparison with the centroids says still holds: its cosine similarity to its
+/// own centroid is at least `own[i]`, to centroid `c` at most `to[i·k + c]`. A centroid that shifts by `δ`
+/// (Euclidean) changes a unit row's cosine with it by at most `δ`, so each round lowers `own` by the own
+/// centroid's shift and raises each `to` by that centroid's (Elkan's bounds, for cosines).
+struct Bounds {
+    own: Vec<f32>,
+    to: Vec<f32>,
+    k: usize,
+}
+
+/// One block's rows of [`Bounds`].
+struct BlockBounds<'b> {
+    own: &'b mut [f32],
+    to: &'b mut [f32],
+    k: usize,
+}
+
+impl Bounds {
+    /// Far more than the rounding of a cosine of unit rows in single precision: a document is skipped only
+    /// where comparing it could not move it.
+    const MARGIN: f32 = 1e-4;
+
+    fn unknown(n: usize, k: usize) -> Bounds {
+        Bounds {
+            own: vec![f32::NEG_INFINITY; n],
+            to: vec![f32::INFINITY; n * k],
+            k,
+        }
+    }
+
+    fn blocks(&mut self) -> impl IndexedParallelIterator<Item = BlockBounds<'_>> {
+        let k = self.k;
+        self.own
+            .par_chunks_mut(ROWS)
+            .zip(self.to.par_chunks_mut(ROWS * k))
+            .map(move |(own, to)| BlockBounds { own, to, k })
+    }
+}
+
+impl BlockBounds<'_> {
+    /// Moves row `i`'s bounds by the centroids' shifts; whether it may now be closer to another centroid.
+    fn may_move(&mut self, i: usize, label: usize, shifts: &[f32]) -> bool {
+        self.own[i] -= shifts[label];
+        let to = &mut self.to[i * self.k..(i + 1) * self.k];
+        let mut closest_other = f32::NEG_INFINITY;
+        for (c, (bound, &shift)) in to.iter_mut().zip(shifts).enumerate() {
+            *bound += shift;
+            if c != label {
+                closest_other = closest_other.max(*bound);
+            }
+        }
+        self.own[i] - closest_other <= Bounds::MARGIN
+    }
+
+    fn set(&mut self, i: usize, label: usize, sims: ArrayView1<f32>) {
+        self.own[i] = sims[label];
+        self.to[i * self.k..(i + 1) * self.k]
+            .iter_mut()
+            .zip(sims)
+            .for_each(|(bound, &s)| *bound = s);
+    }
+}
+
+/// How far each centroid moved since the last round (all the way, in the first).
+fn shifts(before: Option<&Array2<f32>>, after: &Array2<f32>) -> Vec<f32> {
+    match before {
+        Some(before) => (before - after)
+            .rows()
+            .into_iter()
+            .map(|d| d.dot(&d).sqrt())
+            .collect(),
+        None => vec![f32::INFINITY; after.nrows()],
+    }
+}
+
+/// The next labels of a block of rows: the rows whose bounds allow a move are compared with every centroid
+/// (one matrix product) and get fresh bounds; the others keep their label.
+fn reassign(
+    block: ArrayView2<f32>,
+    old: &[usize],
+    bounds: &mut BlockBounds,
+    centroids: &Array2<f32>,
+    shifts: &[f32],
+) -> Vec<usize> {
+    let unsure: Vec<usize> = (0..old.len())
+        .filter(|&i| bounds.may_move(i, old[i], shifts))
+        .collect();
+    let mut next = old.to_vec();
+    if unsure.is_empty() {
+        return next;
+    }
+    let sims = block.select(Axis(0), &unsure).dot(&centroids.t());
+    let unsure_old: Vec<usize> = unsure.iter().map(|&i| old[i]).collect();
+    for ((&i, label), row) in unsure
+        .iter()
+        .zip(closest_by_cosine(&sims, &unsure_old))
+        .zip(sims.rows())
+    {
+        next[i] = label;
+        bounds.set(i, label, row);
+    }
+    next
 }
 
 /// Each row's most similar centroid, staying with its old one unless another is strictly more similar.
@@ -810,5 +926,57 @@ fn point_silhouette(dots: ArrayView1<f32>, own: usize, sizes: &[usize]) -> f64 {
         (b - a) / denom
     } else {
         0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The spherical steps as they were before the bounds: every row compared with every centroid, every
+    /// round, and the sums added up anew.
+    fn spherical_exhaustive(x: &Array2<f32>, mut labels: Vec<usize>, k: usize) -> Vec<usize> {
+        for _ in 0..50 {
+            let (mut sums, _) = cluster_sums(x, &labels, k);
+            normalise_rows(&mut sums);
+            let next = closest_by_cosine(&x.dot(&sums.mapv(|v| v as f32).t()), &labels);
+            let moved = next.iter().zip(&labels).filter(|(a, b)| a != b).count();
+            labels = next;
+            if moved == 0 {
+                break;
+            }
+        }
+        labels
+    }
+
+    /// The rows of the 1,000 THUCNews articles and random starting labels, so that many rows move in many
+    /// rounds (the seeds are too few: with 19 articles each is closest to the centroid it is part of).
+    fn rows_and_starts() -> Option<(Array2<f32>, Vec<usize>, usize)> {
+        let cnews = std::path::PathBuf::from("../shared/corpora/cnews_1000.jsonl");
+        if !cnews.exists() {
+            eprintln!("skipped: ../shared/corpora/cnews_1000.jsonl is absent");
+            return None;
+        }
+        let options = crate::segment::SegmentOptions::default();
+        let corpus = crate::corpus::load(&[cnews], &Default::default(), &options).unwrap();
+        let tfidf = TfIdf::fit(&corpus.words, &corpus.vocabulary, &Default::default());
+        let x = embed(&tfidf, 100, 7).unwrap();
+        let k = 10;
+        let mut rng = Xoshiro256Plus::seed_from_u64(11);
+        let starts = (0..x.nrows()).map(|_| rng.gen_range(0..k)).collect();
+        Some((x, starts, k))
+    }
+
+    /// Skipping the rows whose bounds rule out a move, and updating the sums by the rows that moved, give
+    /// the labels of comparing every row with every centroid.
+    #[test]
+    fn bounded_spherical_steps_give_the_labels_of_exhaustive_ones() {
+        let Some((x, starts, k)) = rows_and_starts() else {
+            return;
+        };
+        let exhaustive = spherical_exhaustive(&x, starts.clone(), k);
+        let moved = exhaustive.iter().zip(&starts).filter(|(a, b)| a != b);
+        assert!(moved.count() > x.nrows() / 2, "the starts are random");
+        assert_eq!(spherical_refine(&x, starts, k, false), exhaustive);
     }
 }
