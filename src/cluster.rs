@@ -450,9 +450,19 @@ fn sweep(
     let mut best: Option<Clustering> = None;
     let mut scores = Vec::new();
     let bar = crate::progress::bar(ks.clone().count() as u64, "clustering");
-    for k in ks {
-        bar.inc(1);
-        let c = fit(swept, k, options, n > LARGE)?;
+    // The values of k are fitted side by side: one fit on the sample is mostly serial (a mini-batch is one
+    // block of rows), and each fit depends on k and the seed alone, so the order they finish in is no matter.
+    let fits: Vec<Result<Clustering>> = ks
+        .into_par_iter()
+        .map(|k| {
+            let c = fit(swept, k, options, n > LARGE);
+            bar.inc(1);
+            c
+        })
+        .collect();
+    for c in fits {
+        let c = c?;
+        let k = c.k;
         scores.push(KScore {
             k,
             silhouette: c.silhouette,
