@@ -211,9 +211,14 @@ impl Lsa {
 fn lsa(a: &Csr, d: usize, seed: u64) -> Result<Lsa> {
     let (n, v) = (a.rows(), a.cols);
     let l = (d + 10).min(n).min(v);
-    let at = a.transpose();
-    let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x05EE_D15A);
-    let omega = Array2::from_shape_fn((v, l), |_| rng.gen_range(-1.0f32..1.0));
+    // Both are serial and neither needs the other: one core each.
+    let (at, omega) = rayon::join(
+        || a.transpose(),
+        || {
+            let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x05EE_D15A);
+            Array2::from_shape_fn((v, l), |_| rng.gen_range(-1.0f32..1.0))
+        },
+    );
     let mut y = sparse_dot(a, &omega);
     for _ in 0..2 {
         // The power iterations only need a well-conditioned basis of the documents' side, in one pass of the
