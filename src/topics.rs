@@ -247,15 +247,27 @@ pub fn analyse(
         KChoice::Auto { .. } => fit(),
     }?;
     let k = clustering.k;
-    let keywords = timing::stage("keywords", || {
-        themes::cluster_keywords(
-            &tfidf,
-            &corpus.words,
-            &clustering.labels,
-            k,
-            options.top_keywords,
-        )
-    });
+    // Three passes that need nothing of each other, mostly serial: side by side.
+    let all: Vec<usize> = (0..n).collect();
+    let ((keywords, map), corpus_words) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    timing::stage("keywords", || {
+                        themes::cluster_keywords(
+                            &tfidf,
+                            &corpus.words,
+                            &clustering.labels,
+                            k,
+                            options.top_keywords,
+                        )
+                    })
+                },
+                || timing::stage("map", || cluster::project_2d(&x)),
+            )
+        },
+        || tfidf.mean_terms(&all),
+    );
     let order = themes::stable_order(&clustering.sizes(), &keywords);
     clustering.renumber(&order);
     let keywords: Vec<Vec<(String, f64)>> = order.iter().map(|&o| keywords[o].clone()).collect();
@@ -265,7 +277,6 @@ pub fn analyse(
         .collect();
     let theme_ids: Vec<String> = named.iter().map(|(t, _)| t.clone()).collect();
     let labels = themes::cluster_labels(lexicon, &theme_ids, &keywords);
-    let map = timing::stage("map", || cluster::project_2d(&x));
     drop(x); // the reduced vectors are done with: free them before the reports are built
     let articles = progress::during("reporting", || {
         timing::stage("articles", || {
@@ -280,8 +291,6 @@ pub fn analyse(
             )
         })
     });
-    let all: Vec<usize> = (0..n).collect();
-    let corpus_words = tfidf.mean_terms(&all);
     let network = timing::stage("network", || {
         cooccur::network(corpus, &clustering.labels, k, &corpus_words, 40, 80)
     });
