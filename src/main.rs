@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// mimalloc rather than the system's allocator: a run frees and takes again a chunk's worth of texts and words
-/// some ten times a second, which glibc's allocator gave back to the system and took again with a page fault
-/// every 4 KB. On news_34k mimalloc took 10–20 % off the whole run (see the README's performance section).
+/// several times a second, which glibc's allocator gave back to the system and took again with a page fault
+/// every 4 KB. On news_34k mimalloc took about a tenth off the whole run (see the README's performance section).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
