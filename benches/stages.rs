@@ -13,6 +13,7 @@ use std::sync::LazyLock;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    analyze::allocator::keep_freed_memory();
     divan::main();
 }
 

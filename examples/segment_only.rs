@@ -14,6 +14,7 @@ use std::time::Instant;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> analyze::Result<()> {
+    analyze::allocator::keep_freed_memory();
     let start = Instant::now();
     let inputs: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
     let segmenter = Segmenter::new(&SegmentOptions::default(), &Gazetteer::builtin())?;

@@ -6,6 +6,7 @@
 //! [`vectors`] (TF-IDF) → [`cluster`] (LSA + k-means) → [`themes`] (keywords, theme names) →
 //! [`topics`] (the report) → [`output`] (files and terminal). [`keywords`] serves `analyze keywords`.
 
+pub mod allocator;
 pub mod charts;
 pub mod cluster;
 pub mod compare;
