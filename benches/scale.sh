@@ -3,14 +3,17 @@
 # 341,600 and 1,000,000 records (about 0.8 and 2.3 GB). Each copy gets unique ids and a copy number in
 # front of its text (digits are not content words, so the words stay those of the original, but the
 # duplicate check does not drop the copy). The files go to a temporary folder and are deleted at the end.
-# With AS=csv the copies are written as CSV (id, source, date, title, text) instead of JSONL.
-# Usage: [AS=csv] benches/scale.sh [FILE] [SIZES...]   (default ../shared/corpora/news_34k.jsonl 341600 1000000)
+# With AS=csv the copies are written as CSV (id, source, date, title, text) instead of JSONL; with
+# ENCODING=utf-16 (or gb18030, any Python codec) they are written in that encoding instead of UTF-8.
+# Usage: [AS=csv] [ENCODING=…] benches/scale.sh [FILE] [SIZES...]
+#        (default ../shared/corpora/news_34k.jsonl 341600 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 file=${1:-../shared/corpora/news_34k.jsonl}
 shift || true
 sizes=${*:-341600 1000000}
 as=${AS:-jsonl}
+encoding=${ENCODING:-utf-8}
 [ -f "$file" ] || { echo "skipped: $file is absent"; exit 0; }
 cargo build --release -q --bin analyze
 tmp=$(mktemp -d)
@@ -27,12 +30,12 @@ run() {
 }
 run "$file" "$(wc -l < "$file")"
 for size in $sizes; do
-  python3 - "$file" "$size" "$tmp/big.$as" <<'PY'
+  python3 - "$file" "$size" "$tmp/big.$as" "$encoding" <<'PY'
 import csv, json, sys
-src, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+src, n, out, encoding = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 lines = [l for l in open(src, encoding="utf-8") if l.strip()]
 columns = ["id", "source", "date", "title", "text"]
-with open(out, "w", encoding="utf-8", newline="") as f:
+with open(out, "w", encoding=encoding, newline="") as f:
     table = csv.writer(f) if out.endswith(".csv") else None
     if table:
         table.writerow(columns)

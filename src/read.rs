@@ -66,8 +66,8 @@ pub fn read_inputs(paths: &[PathBuf], encoding: Option<&'static Encoding>) -> Re
 
 /// Reads the inputs in order of file path and line, handing `each` at most `chunk` records at a time, so
 /// that a corpus larger than memory can be read: JSONL and CSV files are streamed record by record (in
-/// UTF-8, GB18030 or any encoding where a newline byte is a newline); pages and UTF-16 files are read
-/// whole, then handed on in chunks. Reading and parsing run on
+/// UTF-8, GB18030, UTF-16 or any encoding where a newline byte is a newline); pages are read whole, then
+/// handed on in chunks. Reading and parsing run on
 /// their own thread, one chunk ahead of `each`, so that the next chunk is parsed while this one is worked
 /// on instead of leaving a core idle.
 pub fn read_chunks(
@@ -174,15 +174,16 @@ fn hand_on(
     Ok(())
 }
 
-/// A JSONL or CSV file opened for streaming, past its byte-order mark, with the encoding it is read in:
-/// the forced one, the mark's, UTF-8 when the first megabyte is, or else chardetng's guess from that
-/// megabyte. `None`, having read nothing, for a file that is not of that kind, looks binary, or is in an
-/// encoding whose records cannot be cut at newline bytes (UTF-16): it is then read whole.
+/// A JSONL or CSV file opened for streaming, past its byte-order mark, with the encoding it is in: the
+/// forced one, the mark's, UTF-8 when the first megabyte is, or else chardetng's guess from that megabyte.
+/// A UTF-16 file comes transcoded to UTF-8 (see [`Utf16AsUtf8`]), so that its records too are cut at
+/// newline bytes. `None`, having read nothing, for a file that is not of that kind, looks binary, or is in
+/// an encoding that is neither (ISO-2022-JP): it is then read whole.
 fn open_stream(
     path: &Path,
     kind: &str,
     forced: Option<&'static Encoding>,
-) -> Result<Option<(std::io::BufReader<std::fs::File>, &'static Encoding)>> {
+) -> Result<Option<(Box<dyn std::io::BufRead>, &'static Encoding)>> {
     use std::io::BufRead;
     if extension(path) != Some(kind) {
         return Ok(None);
@@ -191,35 +192,107 @@ fn open_stream(
     let whole = file.metadata().map(|m| m.len()).unwrap_or(0) <= STREAM_HEAD as u64;
     let mut reader = std::io::BufReader::with_capacity(STREAM_HEAD, file);
     let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
-    let (encoding, bom) = match Encoding::for_bom(head) {
-        Some((marked, bom)) => (forced.unwrap_or(marked), bom),
-        None if head.contains(&0) => return Ok(None),
-        None => match forced {
-            Some(forced) => (forced, 0),
-            None if looks_like_utf8(head) => (encoding_rs::UTF_8, 0),
-            None => {
-                let mut detector = chardetng::EncodingDetector::new();
-                detector.feed(head, whole);
-                (detector.guess(Some(b"cn"), false), 0)
-            }
-        },
+    let (encoding, bom) = match (Encoding::for_bom(head), forced) {
+        (Some((marked, bom)), forced) => (forced.unwrap_or(marked), bom),
+        (None, Some(forced)) if is_utf16(forced) => (forced, 0),
+        (None, _) if head.contains(&0) => return Ok(None),
+        (None, Some(forced)) => (forced, 0),
+        (None, None) if looks_like_utf8(head) => (encoding_rs::UTF_8, 0),
+        (None, None) => {
+            let mut detector = chardetng::EncodingDetector::new();
+            detector.feed(head, whole);
+            (detector.guess(Some(b"cn"), false), 0)
+        }
     };
+    reader.consume(bom);
+    if is_utf16(encoding) {
+        let utf8 = Utf16AsUtf8::new(reader, encoding);
+        return Ok(Some((Box::new(std::io::BufReader::new(utf8)), encoding)));
+    }
     if !encoding.is_ascii_compatible() {
         return Ok(None);
     }
-    reader.consume(bom);
-    Ok(Some((reader, encoding)))
+    Ok(Some((Box::new(reader), encoding)))
+}
+
+fn is_utf16(encoding: &'static Encoding) -> bool {
+    encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE
+}
+
+/// A UTF-16 file read as UTF-8, a buffer at a time. A sequence that is not UTF-16 (a lone surrogate)
+/// becomes the byte 0xFF, which is never UTF-8, so that the line or row that holds it is skipped alone, as
+/// a bad line of a GB18030 file is. Newlines stay where they were, and so do line numbers.
+struct Utf16AsUtf8<R> {
+    utf16: R,
+    decoder: encoding_rs::Decoder,
+    utf8: Vec<u8>,
+    at: usize,
+    ended: bool,
+}
+
+impl<R: std::io::BufRead> Utf16AsUtf8<R> {
+    fn new(utf16: R, encoding: &'static Encoding) -> Self {
+        Utf16AsUtf8 {
+            utf16,
+            decoder: encoding.new_decoder_without_bom_handling(),
+            utf8: Vec::new(),
+            at: 0,
+            ended: false,
+        }
+    }
+
+    /// Transcodes the next buffer of the file.
+    fn refill(&mut self) -> std::io::Result<()> {
+        use encoding_rs::DecoderResult;
+        let utf16 = self.utf16.fill_buf()?;
+        let last = utf16.is_empty();
+        let (mut read, mut block) = (0, [0u8; 4096]);
+        self.utf8.clear();
+        self.at = 0;
+        loop {
+            let (result, r, written) =
+                self.decoder
+                    .decode_to_utf8_without_replacement(&utf16[read..], &mut block, last);
+            read += r;
+            self.utf8.extend_from_slice(&block[..written]);
+            match result {
+                DecoderResult::InputEmpty => break,
+                DecoderResult::OutputFull => {}
+                DecoderResult::Malformed(..) => self.utf8.push(0xFF),
+            }
+        }
+        self.utf16.consume(read);
+        self.ended = last;
+        Ok(())
+    }
+}
+
+impl<R: std::io::BufRead> std::io::Read for Utf16AsUtf8<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.utf8.len() && !self.ended {
+            self.refill()?;
+        }
+        let n = out.len().min(self.utf8.len() - self.at);
+        out[..n].copy_from_slice(&self.utf8[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// Bytes read before a streamed file's encoding is decided.
 const STREAM_HEAD: usize = 1 << 20;
 
-/// A line or field in the file's encoding; `None` when it is not valid there.
+/// A line or field in the file's encoding (a UTF-16 file's arrives transcoded to UTF-8, see
+/// [`open_stream`]); `None` when it is not valid there.
 fn decode_piece<'b>(
     encoding: &'static Encoding,
     bytes: &'b [u8],
 ) -> Option<std::borrow::Cow<'b, str>> {
-    encoding.decode_without_bom_handling_and_without_replacement(bytes)
+    let read_as = match is_utf16(encoding) {
+        true => encoding_rs::UTF_8,
+        false => encoding,
+    };
+    read_as.decode_without_bom_handling_and_without_replacement(bytes)
 }
 
 fn not_valid(encoding: &'static Encoding) -> String {

@@ -619,3 +619,113 @@ fn gb18030_exports_are_streamed_and_a_bad_line_is_skipped_alone() {
     );
     assert_eq!(r["articles"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn utf16_exports_are_streamed_and_a_bad_line_is_skipped_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let le = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    // 上 is 0x4E0A: in UTF-16LE its first byte is a newline byte, which must not cut the line.
+    let texts = [
+        TEXT,
+        FARM,
+        "汾阳市社区网格员走访居民,党支部推动老旧小区改造,居民满意。",
+    ];
+    let mut jsonl = vec![0xFF, 0xFE];
+    let mut csv = [vec![0xFF, 0xFE], le("id,title,text\n")].concat();
+    for (i, text) in texts.iter().enumerate() {
+        let record =
+            serde_json::json!({"id": format!("j{i}"), "text": format!("本报讯 上午 {text}")});
+        jsonl.extend(le(&format!("{record}\n")));
+        csv.extend(le(&format!("c{i},标题,\"上午 {text}\"\n")));
+    }
+    // A lone surrogate (not UTF-16) at the end of the second line of each file, and, in the CSV, in the
+    // middle of the second row: that record is skipped, and the lines after it keep their numbers.
+    let lone = [0x00, 0xD8];
+    let spoil = |bytes: &[u8], before: &str| {
+        let before = le(before);
+        let at = bytes
+            .windows(before.len())
+            .position(|w| w == before)
+            .unwrap();
+        [&bytes[..at], &lone[..], &bytes[at..]].concat()
+    };
+    std::fs::write(p.join("u16.jsonl"), spoil(&jsonl, "\n{\"id\":\"j2\"")).unwrap();
+    std::fs::write(p.join("u16.csv"), spoil(&csv, "标题,\"上午 宁国镇")).unwrap();
+    common::ok(
+        p,
+        &[
+            "topics",
+            "u16.jsonl",
+            "u16.csv",
+            "-k",
+            "2",
+            "--format",
+            "none",
+            "-o",
+            "out",
+        ],
+    );
+    let r = report(p, "out");
+    let skipped: Vec<(&str, u64, &str)> = r["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["source"].as_str().unwrap(),
+                s["line"].as_u64().unwrap(),
+                s["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert_eq!((skipped[0].0, skipped[0].1), ("u16.csv", 3), "{skipped:?}");
+    assert_eq!(
+        (skipped[1].0, skipped[1].1),
+        ("u16.jsonl", 2),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped.iter().all(|s| s.2.contains("not valid UTF-16LE")),
+        "{skipped:?}"
+    );
+    let lines: Vec<(&str, u64)> = r["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["file"].as_str().unwrap(), a["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("u16.csv", 2),
+            ("u16.csv", 4),
+            ("u16.jsonl", 1),
+            ("u16.jsonl", 3)
+        ]
+    );
+    assert_eq!(counties(&r), ["平遥县", "汾阳市", "平遥县", "汾阳市"]);
+
+    // Without a byte-order mark, UTF-16 is read when it is named.
+    let be: Vec<u8> = jsonl[2..]
+        .chunks(2)
+        .flat_map(|unit| [unit[1], unit[0]])
+        .collect();
+    std::fs::write(p.join("be.jsonl"), be).unwrap();
+    common::ok(
+        p,
+        &[
+            "topics",
+            "be.jsonl",
+            "--encoding",
+            "utf-16be",
+            "--format",
+            "none",
+            "-o",
+            "be",
+        ],
+    );
+    let r = report(p, "be");
+    assert_eq!(counties(&r), ["平遥县", "", "汾阳市"]);
+}
