@@ -33,7 +33,7 @@ static TEXTS: LazyLock<Vec<String>> = LazyLock::new(|| {
         [] => analyze::seeds::seed_input(),
         paths => analyze::read::read_inputs(paths, None).expect("bench corpus reads"),
     };
-    analyze::split::articles_from_records(&input.records)
+    analyze::split::articles_from_records(input.records)
         .into_iter()
         .map(|a| a.text)
         .collect()

@@ -20,7 +20,7 @@ fn main() -> analyze::Result<()> {
     let segmenter = Segmenter::new(&SegmentOptions::default(), &Gazetteer::builtin())?;
     let mut words = 0usize;
     analyze::read::read_chunks(&inputs, None, 4096, |chunk| {
-        let articles = analyze::split::articles_from_records(&chunk.records);
+        let articles = analyze::split::articles_from_records(chunk.records);
         words += articles
             .par_iter()
             .map(|a| {

@@ -205,7 +205,7 @@ impl<'a> Builder<'a> {
         self.corpus.records += records.len();
         self.corpus.skipped.extend(skipped);
         self.corpus.files.extend(files);
-        let articles = self.split_and_tag(&records);
+        let articles = self.split_and_tag(records);
         let mut kept = Vec::with_capacity(articles.len());
         while kept.len() < articles.len() {
             // While the vocabulary is young nearly every word is new to it, and new words are interned one
@@ -258,19 +258,21 @@ impl<'a> Builder<'a> {
     /// The articles of some records with their county; captions go straight to the corpus.
     fn split_and_tag(
         &mut self,
-        records: &[crate::read::Record],
+        records: Vec<crate::read::Record>,
     ) -> Vec<(Article, Option<CountyTag>)> {
-        let all = timing::add(&mut self.seconds.split, || articles_from_records(records));
-        let page_text: HashMap<&str, &str> = records
+        // A page's articles are tagged with the whole page in view; table records are articles already.
+        let page_text: HashMap<String, String> = records
             .iter()
-            .map(|r| (r.file.as_str(), r.text.as_str()))
+            .filter(|r| r.kind == crate::read::RecordKind::Page)
+            .map(|r| (r.file.clone(), r.text.clone()))
             .collect();
+        let all = timing::add(&mut self.seconds.split, || articles_from_records(records));
         let gazetteer = self.gazetteer;
         let counties: Vec<Option<CountyTag>> = timing::add(&mut self.seconds.county, || {
             all.par_iter()
                 .map(|article| {
                     let page = match article.line {
-                        None => page_text.get(article.file.as_str()).copied().unwrap_or(""),
+                        None => page_text.get(&article.file).map_or("", String::as_str),
                         Some(_) => "",
                     };
                     county_of(gazetteer, article, page)

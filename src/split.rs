@@ -46,9 +46,10 @@ pub struct Article {
     pub fields: BTreeMap<String, String>,
 }
 
-/// Turns input records into articles: pages are split, table records are one article each.
-pub fn articles_from_records(records: &[Record]) -> Vec<Article> {
-    let mut out = Vec::new();
+/// Turns input records into articles: pages are split, table records are one article each. The records
+/// are used up: a table record's text moves into its article instead of being copied.
+pub fn articles_from_records(records: Vec<Record>) -> Vec<Article> {
+    let mut out = Vec::with_capacity(records.len());
     for record in records {
         match record.kind {
             RecordKind::Page => out.extend(split_page(&record.file, &record.text).into_iter().map(
@@ -64,32 +65,27 @@ pub fn articles_from_records(records: &[Record]) -> Vec<Article> {
     out
 }
 
-fn article_from_record(record: &Record) -> Article {
+fn article_from_record(mut record: Record) -> Article {
     let line = record.line.unwrap_or(0);
+    // Id and title have their own places; kept twice they were a tenth of a large corpus's memory.
     let id = record
         .fields
-        .get("id")
-        .cloned()
+        .remove("id")
         .unwrap_or_else(|| format!("{}:{line}", file_stem(&record.file)));
+    let title = record.fields.remove("title").unwrap_or_default();
     Article {
         id,
-        file: record.file.clone(),
+        file: record.file,
         line: record.line,
         kind: ArticleKind::Article,
         section: None,
         kicker: None,
-        title: record.fields.get("title").cloned().unwrap_or_default(),
+        title,
         subtitle: None,
         authors: Vec::new(),
-        text: record.text.clone(),
+        text: record.text,
         span: None,
-        // Id and title have their own places; kept twice they were a tenth of a large corpus's memory.
-        fields: record
-            .fields
-            .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "id" | "title"))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
+        fields: record.fields,
     }
 }
 

@@ -38,7 +38,7 @@ const EXPECTED: [(&str, &str, &str); 19] = [
 
 /// The seed pages' articles with their text (the corpus keeps only their words).
 fn seed_articles() -> Vec<analyze::split::Article> {
-    analyze::split::articles_from_records(&analyze::seeds::seed_input().records)
+    analyze::split::articles_from_records(analyze::seeds::seed_input().records)
         .into_iter()
         .filter(|a| a.kind == analyze::split::ArticleKind::Article)
         .collect()
