@@ -26,6 +26,22 @@ fn counties(report: &serde_json::Value) -> Vec<&str> {
         .collect()
 }
 
+/// Each skipped record of a report: its source, line and reason.
+fn skipped(report: &serde_json::Value) -> Vec<(&str, u64, &str)> {
+    report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["source"].as_str().unwrap(),
+                s["line"].as_u64().unwrap(),
+                s["reason"].as_str().unwrap(),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn gbk_utf16_and_bom_files_are_decoded() {
     let dir = tempfile::tempdir().unwrap();
@@ -597,19 +613,7 @@ fn gb18030_exports_are_streamed_and_a_bad_line_is_skipped_alone() {
         &[&args[..], &["--format", "none", "-o", "spoilt"]].concat(),
     );
     let r = report(p, "spoilt");
-    let skipped: Vec<(&str, u64, &str)> = r["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            let reason = s["reason"].as_str().unwrap();
-            (
-                s["source"].as_str().unwrap(),
-                s["line"].as_u64().unwrap(),
-                reason,
-            )
-        })
-        .collect();
+    let skipped = skipped(&r);
     assert_eq!(skipped.len(), 2, "{skipped:?}");
     assert_eq!((skipped[0].0, skipped[0].1), ("gb.csv", 3), "{skipped:?}");
     assert_eq!((skipped[1].0, skipped[1].1), ("gb.jsonl", 2), "{skipped:?}");
@@ -667,18 +671,7 @@ fn utf16_exports_are_streamed_and_a_bad_line_is_skipped_alone() {
         ],
     );
     let r = report(p, "out");
-    let skipped: Vec<(&str, u64, &str)> = r["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["source"].as_str().unwrap(),
-                s["line"].as_u64().unwrap(),
-                s["reason"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let skipped = skipped(&r);
     assert_eq!(skipped.len(), 2, "{skipped:?}");
     assert_eq!((skipped[0].0, skipped[0].1), ("u16.csv", 3), "{skipped:?}");
     assert_eq!(
