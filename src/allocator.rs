@@ -5,9 +5,9 @@
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Keeps freed memory in the process instead of giving it back to the system a second later. A run frees
-/// and takes again much the same memory stage after stage; given back, each 2 MB of it came back zeroed by
-/// the kernel at the next touch: 0.1–0.4 s of a 2.5 s run on news_34k. The peak grows little (mimalloc
-/// reuses what it keeps: 3.06 → 3.18 GB at a million articles), and everything goes back at exit.
+/// and takes again much the same memory stage after stage; given back, it came back as fresh pages, zeroed
+/// by the kernel at the next touch: 0.1–0.4 s of a 2.5 s run on news_34k. The peak grows little (mimalloc
+/// reuses what it keeps: 3.06 → 3.2–3.3 GB at a million articles), and everything goes back at exit.
 /// Call it first thing in `main`; it does nothing under another allocator.
 pub fn keep_freed_memory() {
     // SAFETY: sets an integer option, which mimalloc reads whenever it considers purging.
