@@ -74,15 +74,29 @@ impl PackedTable {
 pub const MAX_WORDS: u32 = 1 << 31;
 
 /// A word of up to 15 bytes as one number: its bytes, then its length plus one in the top byte (so that no
-/// word, not even the empty one, packs to 0).
+/// word, not even the empty one, packs to 0). Put together from two loads that may overlap (overlapping
+/// bytes are the same bytes, so or-ing them is exact), not copied into a buffer on the stack: reading that
+/// buffer back as a number waited for the copy to land, a quarter of the look-up's time on news_34k.
 fn packed(word: &str) -> Option<u128> {
-    let bytes = word.as_bytes();
-    (bytes.len() < 16).then(|| {
-        let mut key = [0u8; 16];
-        key[..bytes.len()].copy_from_slice(bytes);
-        key[15] = bytes.len() as u8 + 1;
-        u128::from_le_bytes(key)
-    })
+    let b = word.as_bytes();
+    let n = b.len();
+    let le32 = |at: usize| {
+        u64::from(u32::from_le_bytes(
+            b[at..at + 4].try_into().expect("4 bytes"),
+        ))
+    };
+    let le64 = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
+    let (low, high) = match n {
+        0..4 => (b.iter().rev().fold(0, |x, &c| x << 8 | u64::from(c)), 0),
+        4..8 => (le32(0) | le32(n - 4) << (8 * (n - 4)), 0),
+        8..16 => (
+            le64(0),
+            le64(n - 8).checked_shr(8 * (16 - n) as u32).unwrap_or(0),
+        ),
+        _ => return None,
+    };
+    let high = high | (n as u64 + 1) << 56;
+    Some(u128::from(low) | u128::from(high) << 64)
 }
 
 impl Vocabulary {
@@ -215,6 +229,24 @@ impl Bags {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The key of every length is the word's bytes with its length plus one in the top byte.
+    #[test]
+    fn packed_keys_are_the_bytes_and_the_length() {
+        let text = "党建引领基层治理,非遗传承 ab\u{0}c新时代文明实践中心建设";
+        for start in text.char_indices().map(|(i, _)| i) {
+            for end in (start..=text.len()).filter(|&e| text.is_char_boundary(e)) {
+                let word = &text[start..end];
+                let expected = (word.len() < 16).then(|| {
+                    let mut key = [0u8; 16];
+                    key[..word.len()].copy_from_slice(word.as_bytes());
+                    key[15] = word.len() as u8 + 1;
+                    u128::from_le_bytes(key)
+                });
+                assert_eq!(packed(word), expected, "{word:?}");
+            }
+        }
+    }
 
     /// Short words are keyed by their packed bytes, longer ones by their text: both kinds, and words that
     /// differ only in a trailing NUL, keep their own ids.
