@@ -291,6 +291,28 @@ fn keywords_by_county_and_by_article_with_both_methods() {
     );
 }
 
+/// topics.json of `analyze ARGS --format none` run on one thread and on two, which must be the same bytes.
+fn same_topics_json_on_one_and_two_threads(dir: &std::path::Path, args: &[&str]) -> Vec<u8> {
+    let run = |threads: &str| {
+        let out = format!("threads-{threads}");
+        let o = Command::new(env!("CARGO_BIN_EXE_analyze"))
+            .args(args)
+            .args(["--format", "none", "-q", "-o", &out])
+            .env("RAYON_NUM_THREADS", threads)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        std::fs::read(dir.join(out).join("topics.json")).unwrap()
+    };
+    let one = run("1");
+    assert!(
+        one == run("2"),
+        "topics.json differs between 1 and 2 threads"
+    );
+    one
+}
+
 /// Above 20,000 articles the LSA basis comes from a sample and k-means runs on mini-batches; the result is
 /// still the same with one thread or two, and every record is either analysed or listed as skipped.
 #[test]
@@ -299,30 +321,9 @@ fn a_large_corpus_gives_the_same_result_on_any_thread_count() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let run = |threads: &str, out: &str| {
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_analyze"))
-            .args([
-                "topics",
-                news.to_str().unwrap(),
-                "-k",
-                "20",
-                "--format",
-                "none",
-                "-q",
-                "-o",
-                out,
-            ])
-            .env("RAYON_NUM_THREADS", threads)
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        std::fs::read(dir.path().join(out).join("topics.json")).unwrap()
-    };
-    let one = run("1", "one");
-    assert!(
-        one == run("2", "two"),
-        "topics.json differs between 1 and 2 threads"
+    let one = same_topics_json_on_one_and_two_threads(
+        dir.path(),
+        &["topics", news.to_str().unwrap(), "-k", "20"],
     );
     let r: serde_json::Value = serde_json::from_slice(&one).unwrap();
     let counts = &r["meta"]["counts"];
@@ -353,21 +354,16 @@ fn k_auto_on_a_large_corpus_compares_k_on_a_sample_and_fits_every_article() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let run = |threads: &str, out: &str| {
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_analyze"))
-            .args(["topics", news.to_str().unwrap(), "-k", "auto"])
-            .args(["--k-range", "8..12", "--format", "none", "-q", "-o", out])
-            .env("RAYON_NUM_THREADS", threads)
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", common::stderr(&o));
-        std::fs::read(dir.path().join(out).join("topics.json")).unwrap()
-    };
-    let two = run("2", "out");
-    assert!(
-        two == run("1", "one"),
-        "topics.json differs between 1 and 2 threads"
+    let two = same_topics_json_on_one_and_two_threads(
+        dir.path(),
+        &[
+            "topics",
+            news.to_str().unwrap(),
+            "-k",
+            "auto",
+            "--k-range",
+            "8..12",
+        ],
     );
     let r: serde_json::Value = serde_json::from_slice(&two).unwrap();
     let scores = r["k_selection"].as_array().unwrap();
