@@ -220,16 +220,18 @@ fn lsa(a: &Csr, d: usize, seed: u64) -> Result<Lsa> {
         },
     );
     let mut y = sparse_dot(a, &omega);
+    let mut z = omega; // the same shape as every `Aᵀ·Q`: its memory is written over instead of taken anew
     for _ in 0..2 {
         // The power iterations only need a well-conditioned basis of the documents' side, in one pass of the
         // orthonormalisation: `Aᵀ·Q` spans the same space whether or not it is orthonormalised too (on
         // cnews_1000 the clusters were the same over ten seeds), and skipping it saves two products.
-        let q = orthonormalise_once(y)?;
-        let z = sparse_dot(&at, &q);
-        y = sparse_dot(a, &z);
+        let q = orthonormalise_once(&y)?;
+        sparse_dot_into(&at, &q, &mut z);
+        sparse_dot_into(a, &z, &mut y);
     }
-    let q = orthonormal(y)?;
-    let bt = sparse_dot(&at, &q);
+    let q = orthonormal(&y)?;
+    sparse_dot_into(&at, &q, &mut z);
+    let bt = z;
     let (values, vectors) = eigh_desc(gram(&bt))?; // B Bᵀ = W Σ² Wᵀ
     let d = d.min(l);
     Ok(Lsa {
@@ -253,12 +255,12 @@ fn eigh_desc(m: Array2<f32>) -> Result<(Array1<f64>, Array2<f64>)> {
 /// An orthonormal basis of the columns of a tall matrix, through the eigenvectors of its small Gram matrix
 /// (`Q = Y·V·Λ^-½`), done twice for accuracy (as CholeskyQR2). Much faster than a Householder QR on tall
 /// matrices: the work is two products, done in parallel over blocks of rows.
-fn orthonormal(y: Array2<f32>) -> Result<Array2<f32>> {
-    orthonormalise_once(orthonormalise_once(y)?)
+fn orthonormal(y: &Array2<f32>) -> Result<Array2<f32>> {
+    orthonormalise_once(&orthonormalise_once(y)?)
 }
 
-fn orthonormalise_once(y: Array2<f32>) -> Result<Array2<f32>> {
-    let (values, vectors) = eigh_desc(gram(&y))?;
+fn orthonormalise_once(y: &Array2<f32>) -> Result<Array2<f32>> {
+    let (values, vectors) = eigh_desc(gram(y))?;
     let largest = values.iter().copied().fold(0.0f64, f64::max);
     let scale = values.mapv(|v| {
         if v > largest * 1e-6 {
@@ -267,7 +269,7 @@ fn orthonormalise_once(y: Array2<f32>) -> Result<Array2<f32>> {
             0.0
         }
     });
-    Ok(par_dot(&y, &(vectors * &scale).mapv(|x| x as f32)))
+    Ok(par_dot(y, &(vectors * &scale).mapv(|x| x as f32)))
 }
 
 /// `yᵀ·y`, summed over fixed blocks of rows in order (the same sums on any number of threads).
@@ -284,15 +286,14 @@ fn gram(y: &Array2<f32>) -> Array2<f32> {
     g
 }
 
-/// `y·m` for a tall `y`, in parallel over fixed blocks of rows.
+/// `y·m` for a tall `y`, in parallel over fixed blocks of rows, each written straight into the result.
 fn par_dot(y: &Array2<f32>, m: &Array2<f32>) -> Array2<f32> {
-    let blocks: Vec<Array2<f32>> = y
-        .axis_chunks_iter(Axis(0), ROWS)
+    let mut out = Array2::zeros((y.nrows(), m.ncols()));
+    out.axis_chunks_iter_mut(Axis(0), ROWS)
         .into_par_iter()
-        .map(|b| b.dot(m))
-        .collect();
-    let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
-    ndarray::concatenate(Axis(0), &views).unwrap_or_else(|_| Array2::zeros((0, m.ncols())))
+        .zip(y.axis_chunks_iter(Axis(0), ROWS))
+        .for_each(|(mut out, y)| ndarray::linalg::general_mat_mul(1.0, &y, m, 0.0, &mut out));
+    out
 }
 
 /// Every TF-IDF row times a basis whose rows are the features renumbered by `order`, one output row per
@@ -311,7 +312,7 @@ fn project(tfidf: &TfIdf, order: &[u32], basis: &Array2<f32>) -> Array2<f32> {
                 indices.push(order[j as usize]);
                 values.push(w);
             }
-            add_rows(target, indices, values, b);
+            sum_rows(target, indices, values, b);
         },
     );
     Array2::from_shape_vec((tfidf.n_docs, cols), out).expect("the shape fits the data")
@@ -319,31 +320,68 @@ fn project(tfidf: &TfIdf, order: &[u32], basis: &Array2<f32>) -> Array2<f32> {
 
 /// Sparse × dense, one output row per task, so the sums never depend on the thread count.
 fn sparse_dot(a: &Csr, b: &Array2<f32>) -> Array2<f32> {
+    let mut out = Array2::zeros((a.rows(), b.ncols()));
+    sparse_dot_into(a, b, &mut out);
+    out
+}
+
+/// [`sparse_dot`] written over `out`, which has its shape.
+fn sparse_dot_into(a: &Csr, b: &Array2<f32>, out: &mut Array2<f32>) {
     let cols = b.ncols();
     let b = b.as_standard_layout();
     let b = b.as_slice().expect("standard layout is contiguous");
-    let mut out = vec![0f32; a.rows() * cols];
+    let out = out.as_slice_mut().expect("a result is in standard layout");
     out.par_chunks_mut(cols.max(1))
         .enumerate()
         .for_each(|(i, target)| {
             let (indices, values) = a.row(i);
-            add_rows(target, indices, values, b);
+            sum_rows(target, indices, values, b);
         });
-    Array2::from_shape_vec((a.rows(), cols), out).expect("the shape fits the data")
 }
 
-/// `target += Σ values[e] · b[indices[e]]`, rows of `b` as long as `target`: the inner loop of the sparse
+/// `target = Σ values[e] · b[indices[e]]`, rows of `b` as long as `target`: the inner loop of the sparse
 /// products. Compiled twice, for AVX2 where the processor has it: the sums are element by element, without
 /// fused multiply-adds, so both versions give the same bits.
 #[multiversion::multiversion(targets("x86_64+avx2"))]
-fn add_rows(target: &mut [f32], indices: &[u32], values: &[f32], b: &[f32]) {
+fn sum_rows(target: &mut [f32], indices: &[u32], values: &[f32], b: &[f32]) {
+    // The target is summed a block of columns at a time in registers, and stored once per block rather than
+    // once per entry: storing it was the bound of the loop. Each element is summed in the same order.
     let cols = target.len();
-    for (&j, &w) in indices.iter().zip(values) {
-        let source = &b[j as usize * cols..(j as usize + 1) * cols];
-        for (t, &x) in target.iter_mut().zip(source) {
-            *t += w * x;
+    let mut start = 0;
+    for width in [64, 32, 16, 8, 4, 1] {
+        while start + width <= cols {
+            match width {
+                64 => sum_block::<64>(target, start, indices, values, b),
+                32 => sum_block::<32>(target, start, indices, values, b),
+                16 => sum_block::<16>(target, start, indices, values, b),
+                8 => sum_block::<8>(target, start, indices, values, b),
+                4 => sum_block::<4>(target, start, indices, values, b),
+                _ => sum_block::<1>(target, start, indices, values, b),
+            }
+            start += width;
         }
     }
+}
+
+#[inline(always)]
+fn sum_block<const W: usize>(
+    target: &mut [f32],
+    start: usize,
+    indices: &[u32],
+    values: &[f32],
+    b: &[f32],
+) {
+    let cols = target.len();
+    let mut sums = [0f32; W];
+    for (&j, &w) in indices.iter().zip(values) {
+        let row: &[f32; W] = b[j as usize * cols + start..][..W]
+            .try_into()
+            .expect("W columns");
+        for (sum, &x) in sums.iter_mut().zip(row) {
+            *sum += w * x;
+        }
+    }
+    target[start..start + W].copy_from_slice(&sums);
 }
 
 /// The first two principal components of the rows (for a map of the documents), signs fixed so that the
@@ -956,6 +994,31 @@ fn point_silhouette(dots: ArrayView1<f32>, own: usize, sizes: &[usize]) -> f64 {
 mod tests {
     use super::*;
 
+    /// The blocked sums are the plain sums, bit for bit, for every row length up to past two full blocks
+    /// (so every block width and the remainder are used).
+    #[test]
+    fn sums_of_rows_in_blocks_are_the_plain_sums() {
+        let mut rng = Xoshiro256Plus::seed_from_u64(7);
+        for cols in 1..=140 {
+            let b: Vec<f32> = (0..50 * cols).map(|_| rng.gen_range(-1.0f32..1.0)).collect();
+            let indices: Vec<u32> = (0..30).map(|_| rng.gen_range(0..50u32)).collect();
+            let values: Vec<f32> = (0..30).map(|_| rng.gen_range(0.0f32..1.0)).collect();
+            let mut plain = vec![0f32; cols];
+            for (&j, &w) in indices.iter().zip(&values) {
+                for (c, sum) in plain.iter_mut().enumerate() {
+                    *sum += w * b[j as usize * cols + c];
+                }
+            }
+            let mut blocked = vec![f32::NAN; cols];
+            sum_rows(&mut blocked, &indices, &values, &b);
+            assert_eq!(
+                blocked.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                plain.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                "{cols} columns"
+            );
+        }
+    }
+
     /// The spherical steps as they were before the bounds: every row compared with every centroid, every
     /// round, and the sums added up anew.
     fn spherical_exhaustive(x: &Array2<f32>, mut labels: Vec<usize>, k: usize) -> Vec<usize> {
@@ -977,7 +1040,6 @@ mod tests {
     fn cnews_rows() -> Option<Array2<f32>> {
         let cnews = std::path::PathBuf::from("../shared/corpora/cnews_1000.jsonl");
         if !cnews.exists() {
-            eprintln!("skipped: ../shared/corpora/cnews_1000.jsonl is absent");
             return None;
         }
         let options = crate::segment::SegmentOptions::default();
