@@ -1000,7 +1000,9 @@ mod tests {
     fn sums_of_rows_in_blocks_are_the_plain_sums() {
         let mut rng = Xoshiro256Plus::seed_from_u64(7);
         for cols in 1..=140 {
-            let b: Vec<f32> = (0..50 * cols).map(|_| rng.gen_range(-1.0f32..1.0)).collect();
+            let b: Vec<f32> = (0..50 * cols)
+                .map(|_| rng.gen_range(-1.0f32..1.0))
+                .collect();
             let indices: Vec<u32> = (0..30).map(|_| rng.gen_range(0..50u32)).collect();
             let values: Vec<f32> = (0..30).map(|_| rng.gen_range(0.0f32..1.0)).collect();
             let mut plain = vec![0f32; cols];
