@@ -344,8 +344,8 @@ fn sparse_dot_into(a: &Csr, b: &Array2<f32>, out: &mut Array2<f32>) {
 /// fused multiply-adds, so both versions give the same bits.
 #[multiversion::multiversion(targets("x86_64+avx2"))]
 fn sum_rows(target: &mut [f32], indices: &[u32], values: &[f32], b: &[f32]) {
-    // The target is summed a block of columns at a time in registers, and stored once per block rather than
-    // once per entry: storing it was the bound of the loop. Each element is summed in the same order.
+    // The target is summed a block of columns at a time in registers and stored once per block, instead of
+    // loaded and stored once per entry. Each element is summed in the same order, so the bits are the same.
     let cols = target.len();
     let mut start = 0;
     for width in [64, 32, 16, 8, 4, 1] {
