@@ -16,6 +16,15 @@ fn report(dir: &Path, out: &str) -> serde_json::Value {
     common::json(dir.join(out).join("topics.json"))
 }
 
+/// Runs `topics` with `args` into the folder `out`, without charts, and reads its topics.json.
+fn topics_report(dir: &Path, args: &[&str], out: &str) -> serde_json::Value {
+    common::ok(
+        dir,
+        &[&["topics"], args, &["--format", "none", "-o", out]].concat(),
+    );
+    report(dir, out)
+}
+
 /// The county of each article of a report ("" for none).
 fn counties(report: &serde_json::Value) -> Vec<&str> {
     report["articles"]
@@ -55,22 +64,7 @@ fn gbk_utf16_and_bom_files_are_decoded() {
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend(format!("{}\n", serde_json::json!({"text": "汾阳市社区网格员走访居民,党支部推动老旧小区改造,居民满意。"})).bytes());
     std::fs::write(p.join("bom.jsonl"), bom).unwrap();
-    common::ok(
-        p,
-        &[
-            "topics",
-            "gbk.txt",
-            "utf16.txt",
-            "bom.jsonl",
-            "-k",
-            "2",
-            "--format",
-            "none",
-            "-o",
-            "out",
-        ],
-    );
-    let r = report(p, "out");
+    let r = topics_report(p, &["gbk.txt", "utf16.txt", "bom.jsonl", "-k", "2"], "out");
     let counties = counties(&r);
     assert_eq!(counties.len(), 3, "{r}");
     assert!(
@@ -476,21 +470,7 @@ fn a_line_that_is_not_utf8_deep_in_a_streamed_file_is_skipped_by_line() {
     }
     assert!(bytes.len() > 1 << 20);
     std::fs::write(p.join("big.jsonl"), bytes).unwrap();
-    common::ok(
-        p,
-        &[
-            "topics",
-            "big.jsonl",
-            "-k",
-            "2",
-            "--format",
-            "none",
-            "-q",
-            "-o",
-            "out",
-        ],
-    );
-    let r = report(p, "out");
+    let r = topics_report(p, &["big.jsonl", "-k", "2", "-q"], "out");
     let skipped = r["skipped"].as_array().unwrap();
     assert_eq!(skipped.len(), 1, "{skipped:?}");
     assert_eq!(skipped[0]["line"], 8001);
@@ -573,13 +553,7 @@ fn gb18030_exports_are_streamed_and_a_bad_line_is_skipped_alone() {
     std::fs::write(p.join("gb.jsonl"), &jsonl).unwrap();
     std::fs::write(p.join("gb.csv"), &csv).unwrap();
     // Detected, not forced: every record is read, with its county.
-    common::ok(
-        p,
-        &[
-            "topics", "gb.jsonl", "gb.csv", "-k", "2", "--format", "none", "-o", "found",
-        ],
-    );
-    let r = report(p, "found");
+    let r = topics_report(p, &["gb.jsonl", "gb.csv", "-k", "2"], "found");
     let counties = counties(&r);
     assert_eq!(counties.len(), 6, "{r}");
     assert_eq!(
@@ -656,21 +630,7 @@ fn utf16_exports_are_streamed_and_a_bad_line_is_skipped_alone() {
     };
     std::fs::write(p.join("u16.jsonl"), spoil(&jsonl, "\n{\"id\":\"j2\"")).unwrap();
     std::fs::write(p.join("u16.csv"), spoil(&csv, "标题,\"上午 宁国镇")).unwrap();
-    common::ok(
-        p,
-        &[
-            "topics",
-            "u16.jsonl",
-            "u16.csv",
-            "-k",
-            "2",
-            "--format",
-            "none",
-            "-o",
-            "out",
-        ],
-    );
-    let r = report(p, "out");
+    let r = topics_report(p, &["u16.jsonl", "u16.csv", "-k", "2"], "out");
     let skipped = skipped(&r);
     assert_eq!(skipped.len(), 2, "{skipped:?}");
     assert_eq!((skipped[0].0, skipped[0].1), ("u16.csv", 3), "{skipped:?}");
@@ -706,19 +666,6 @@ fn utf16_exports_are_streamed_and_a_bad_line_is_skipped_alone() {
         .flat_map(|unit| [unit[1], unit[0]])
         .collect();
     std::fs::write(p.join("be.jsonl"), be).unwrap();
-    common::ok(
-        p,
-        &[
-            "topics",
-            "be.jsonl",
-            "--encoding",
-            "utf-16be",
-            "--format",
-            "none",
-            "-o",
-            "be",
-        ],
-    );
-    let r = report(p, "be");
+    let r = topics_report(p, &["be.jsonl", "--encoding", "utf-16be"], "be");
     assert_eq!(counties(&r), ["平遥县", "", "汾阳市"]);
 }
