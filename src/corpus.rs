@@ -4,7 +4,7 @@
 use crate::county::{CountyTag, Gazetteer};
 use crate::error::{Error, Result};
 use crate::read::{Input, Skipped};
-use crate::segment::{SegmentOptions, Segmenter};
+use crate::segment::{LoadingSegmenter, SegmentOptions, Segmenter};
 use crate::split::{articles_from_records, Article, ArticleKind};
 use crate::terms::{count_ids, Bags, Vocabulary, MAX_WORDS};
 use crate::timing;
@@ -72,9 +72,10 @@ pub fn load(inputs: &[PathBuf], pages: &InputOptions, segment: &SegmentOptions) 
         Some(path) => Some(crate::read::read_manifest(path)?),
         None => None,
     };
-    let gazetteer = Gazetteer::builtin();
-    let segmenter = Segmenter::new(segment, &gazetteer)?;
-    let mut builder = Builder::new(&gazetteer, &segmenter, segment.keep_order);
+    let gazetteer = std::sync::Arc::new(Gazetteer::builtin());
+    // Splitting and county tagging need no segmenter: the first chunks get them while it loads.
+    let mut segmenter = LoadingSegmenter::spawn(segment, gazetteer.clone());
+    let mut builder = Builder::new(&gazetteer, segment.keep_order);
     let mut add = |mut chunk: Input| {
         if let Some(entries) = &manifest {
             crate::read::apply_manifest_entries(&mut chunk, entries);
@@ -82,14 +83,16 @@ pub fn load(inputs: &[PathBuf], pages: &InputOptions, segment: &SegmentOptions) 
         if let Some(date) = &pages.date {
             crate::read::default_page_date(&mut chunk, date);
         }
-        builder.add(chunk);
-        Ok(())
+        let tagged = builder.split_and_tag(chunk);
+        segmenter.feed(tagged, |s, tagged| builder.segment_and_keep(tagged, s))
     };
     if inputs.is_empty() {
         add(crate::seeds::seed_input())?;
     } else {
-        crate::read::read_chunks(inputs, encoding, CHUNK, add)?;
+        crate::read::read_chunks(inputs, encoding, CHUNK, &mut add)?;
     }
+    segmenter.finish(|s, tagged| builder.segment_and_keep(tagged, s))?;
+    builder.seconds.dictionary = segmenter.waited();
     let corpus = builder.finish()?;
     if let (true, Some(first)) = (pages.strict, corpus.skipped.first()) {
         return Err(Error::input(
@@ -107,15 +110,15 @@ pub fn load(inputs: &[PathBuf], pages: &InputOptions, segment: &SegmentOptions) 
 
 /// The corpus of input already read (the seeds, in tests).
 pub fn build(input: Input, gazetteer: &Gazetteer, segmenter: &Segmenter) -> Result<Corpus> {
-    let mut builder = Builder::new(gazetteer, segmenter, false);
-    builder.add(input);
+    let mut builder = Builder::new(gazetteer, false);
+    let tagged = builder.split_and_tag(input);
+    builder.segment_and_keep(tagged, segmenter);
     builder.finish()
 }
 
 /// Builds a corpus from chunks of records, in input order.
 pub struct Builder<'a> {
     gazetteer: &'a Gazetteer,
-    segmenter: &'a Segmenter,
     corpus: Corpus,
     /// Hash of each text seen (whitespace ignored) and the id of the article that had it first.
     seen: FxHashMap<u128, String>,
@@ -126,6 +129,8 @@ pub struct Builder<'a> {
 /// Time spent in each stage of loading, summed over the chunks.
 #[derive(Default)]
 struct Seconds {
+    /// Waiting for jieba's dictionary to load, once the work that needs no segmenter is done.
+    dictionary: f64,
     split: f64,
     county: f64,
     segment: f64,
@@ -147,6 +152,9 @@ struct Segmented<'t> {
     key: u128,
     chars: usize,
 }
+
+/// Articles split from a chunk of records, with their county, waiting to be segmented.
+pub struct Tagged(Vec<(Article, Option<CountyTag>)>);
 
 /// Marks a word id that indexes an article's new words rather than the vocabulary (ids are all below it).
 const NEW: u32 = MAX_WORDS;
@@ -172,10 +180,9 @@ fn resolve_id(t: u32, new_ids: &[u32]) -> u32 {
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(gazetteer: &'a Gazetteer, segmenter: &'a Segmenter, keep_order: bool) -> Self {
+    pub fn new(gazetteer: &'a Gazetteer, keep_order: bool) -> Self {
         Builder {
             gazetteer,
-            segmenter,
             corpus: Corpus {
                 articles: Vec::new(),
                 chars: Vec::new(),
@@ -195,8 +202,9 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Splits, tags, segments and keeps the articles of some records.
-    pub fn add(&mut self, input: Input) {
+    /// The articles of some records, split and tagged with their county: all that needs no segmenter.
+    /// Their captions, skipped records and files go to the corpus.
+    pub fn split_and_tag(&mut self, input: Input) -> Tagged {
         let Input {
             records,
             skipped,
@@ -205,7 +213,11 @@ impl<'a> Builder<'a> {
         self.corpus.records += records.len();
         self.corpus.skipped.extend(skipped);
         self.corpus.files.extend(files);
-        let articles = self.split_and_tag(records);
+        Tagged(self.split_and_tag_records(records))
+    }
+
+    /// Segments tagged articles and keeps those that are not duplicates or empty.
+    pub fn segment_and_keep(&mut self, Tagged(articles): Tagged, segmenter: &Segmenter) {
         let mut kept = Vec::with_capacity(articles.len());
         while kept.len() < articles.len() {
             // While the vocabulary is young nearly every word is new to it, and new words are interned one
@@ -215,7 +227,7 @@ impl<'a> Builder<'a> {
                 _ => articles.len(),
             };
             let piece = &articles[kept.len()..(kept.len() + piece).min(articles.len())];
-            let segmented = self.segment(piece);
+            let segmented = self.segment(piece, segmenter);
             let start = std::time::Instant::now();
             kept.extend(self.admit(piece, &segmented));
             self.seconds.intern += start.elapsed().as_secs_f64();
@@ -232,11 +244,11 @@ impl<'a> Builder<'a> {
     }
 
     /// Segments articles in parallel.
-    fn segment<'t>(&mut self, articles: &'t [(Article, Option<CountyTag>)]) -> Vec<Segmented<'t>>
-    where
-        'a: 't,
-    {
-        let segmenter = self.segmenter;
+    fn segment<'t>(
+        &mut self,
+        articles: &'t [(Article, Option<CountyTag>)],
+        segmenter: &'t Segmenter,
+    ) -> Vec<Segmented<'t>> {
         let vocabulary = &self.corpus.vocabulary;
         let keep_order = self.corpus.sequences.is_some();
         // Words are looked up in a second pass, after the whole piece is segmented: between two articles
@@ -256,7 +268,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The articles of some records with their county; captions go straight to the corpus.
-    fn split_and_tag(
+    fn split_and_tag_records(
         &mut self,
         records: Vec<crate::read::Record>,
     ) -> Vec<(Article, Option<CountyTag>)> {
@@ -344,9 +356,10 @@ impl<'a> Builder<'a> {
     pub fn finish(self) -> Result<Corpus> {
         // Reading and parsing happen between the chunks: the rest of the time since the builder started.
         let t = &self.seconds;
-        let staged = t.split + t.county + t.segment + t.intern;
+        let staged = t.dictionary + t.split + t.county + t.segment + t.intern;
         timing::report("read", self.started.elapsed().as_secs_f64() - staged);
         for (name, seconds) in [
+            ("dictionary", t.dictionary),
             ("split", t.split),
             ("county", t.county),
             ("segment", t.segment),

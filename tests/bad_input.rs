@@ -440,6 +440,17 @@ fn malformed_tables_and_theme_files_name_line_and_column() {
         err(&o)
     );
 
+    // The user dictionary loads while the input is read: its mistakes still stop the run, named by line.
+    std::fs::write(p.join("dict.txt"), "非遗市集 12 n\n面塑 many n\n").unwrap();
+    let o = run(p, &["topics", "--user-dict", "dict.txt", "-o", "out"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("dict.txt:2") && err(&o).contains("`many`"),
+        "{}",
+        err(&o)
+    );
+    assert!(!p.join("out").exists(), "no report from a failed run");
+
     let o = run(p, &["topics", "--no-such-option"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("--no-such-option"), "{}", err(&o));
