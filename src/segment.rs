@@ -243,7 +243,10 @@ impl<T> LoadingSegmenter<T> {
             self.waited = start.elapsed().as_secs_f64();
             self.ready = Some(loaded?);
         }
-        let segmenter = self.ready.as_ref().expect("loaded above");
+        // No segmenter here means its error was returned by an earlier call.
+        let segmenter = self.ready.as_ref().ok_or_else(|| {
+            Error::Usage("the segmenter did not load (see the error before)".into())
+        })?;
         self.held.drain(..).for_each(|item| work(segmenter, item));
         Ok(())
     }
