@@ -213,7 +213,33 @@ impl<'a> Builder<'a> {
         self.corpus.records += records.len();
         self.corpus.skipped.extend(skipped);
         self.corpus.files.extend(files);
-        Tagged(self.split_and_tag_records(records))
+        // A page's articles are tagged with the whole page in view; table records are articles already.
+        let page_text: HashMap<String, String> = records
+            .iter()
+            .filter(|r| r.kind == crate::read::RecordKind::Page)
+            .map(|r| (r.file.clone(), r.text.clone()))
+            .collect();
+        let all = timing::add(&mut self.seconds.split, || articles_from_records(records));
+        let gazetteer = self.gazetteer;
+        let counties: Vec<Option<CountyTag>> = timing::add(&mut self.seconds.county, || {
+            all.par_iter()
+                .map(|article| {
+                    let page = match article.line {
+                        None => page_text.get(&article.file).map_or("", String::as_str),
+                        Some(_) => "",
+                    };
+                    county_of(gazetteer, article, page)
+                })
+                .collect()
+        });
+        let mut articles = Vec::new();
+        for (article, county) in all.into_iter().zip(counties) {
+            match article.kind {
+                ArticleKind::Article => articles.push((article, county)),
+                ArticleKind::Caption => self.corpus.captions.push((article, county)),
+            }
+        }
+        Tagged(articles)
     }
 
     /// Segments tagged articles and keeps those that are not duplicates or empty.
@@ -265,40 +291,6 @@ impl<'a> Builder<'a> {
                 .map(|((a, _), words)| look_up(vocabulary, a, words, keep_order))
                 .collect()
         })
-    }
-
-    /// The articles of some records with their county; captions go straight to the corpus.
-    fn split_and_tag_records(
-        &mut self,
-        records: Vec<crate::read::Record>,
-    ) -> Vec<(Article, Option<CountyTag>)> {
-        // A page's articles are tagged with the whole page in view; table records are articles already.
-        let page_text: HashMap<String, String> = records
-            .iter()
-            .filter(|r| r.kind == crate::read::RecordKind::Page)
-            .map(|r| (r.file.clone(), r.text.clone()))
-            .collect();
-        let all = timing::add(&mut self.seconds.split, || articles_from_records(records));
-        let gazetteer = self.gazetteer;
-        let counties: Vec<Option<CountyTag>> = timing::add(&mut self.seconds.county, || {
-            all.par_iter()
-                .map(|article| {
-                    let page = match article.line {
-                        None => page_text.get(&article.file).map_or("", String::as_str),
-                        Some(_) => "",
-                    };
-                    county_of(gazetteer, article, page)
-                })
-                .collect()
-        });
-        let mut articles = Vec::new();
-        for (article, county) in all.into_iter().zip(counties) {
-            match article.kind {
-                ArticleKind::Article => articles.push((article, county)),
-                ArticleKind::Caption => self.corpus.captions.push((article, county)),
-            }
-        }
-        articles
     }
 
     /// Decides, in input order, which segmented articles are kept, gives their new words ids, and keeps
