@@ -86,7 +86,7 @@ pub struct Gazetteer {
     patterns: Vec<String>,
     /// Finds the longest name at a position (so 平遥县 wins over 平遥).
     matcher: aho_corasick::AhoCorasick,
-    /// The first two characters of every name (see [`pair`]).
+    /// The first two characters of every name (see [`first_two`]).
     starts: FxHashSet<u64>,
     /// The same pairs as bits of a table small enough for the first-level cache, checked first.
     start_bits: PairBits,
@@ -130,12 +130,15 @@ impl Gazetteer {
             .start_kind(aho_corasick::StartKind::Anchored)
             .build(&patterns)
             .expect("county names build an automaton");
+        assert!(
+            patterns
+                .iter()
+                .all(|p| p.chars().count() >= 2 && p.chars().all(|c| c.len_utf8() == 3)),
+            "every county name is two or more characters of three bytes (see `names_in`)"
+        );
         let starts = patterns
             .iter()
-            .filter_map(|p| {
-                let mut chars = p.chars();
-                Some(pair(chars.next()?, chars.next()?))
-            })
+            .map(|p| first_two(p.as_bytes()))
             .collect::<FxHashSet<u64>>();
         let start_bits = PairBits::new(&starts);
         Gazetteer {
@@ -289,25 +292,30 @@ impl Gazetteer {
 
     /// Every name in a text, leftmost-longest, as `AhoCorasick::find_iter` would give them. The automaton is
     /// only tried where a name's first two characters stand: run over every byte of Chinese text it missed
-    /// the cache at nearly every step, and was most of the time of tagging.
+    /// the cache at nearly every step, and was most of the time of tagging. Every name is of characters of
+    /// three bytes (checked in `builtin`), so only the first byte of such a character can start one, and
+    /// the six bytes there are a name's first two characters: no character is decoded.
     fn names_in(&self, text: &str) -> Vec<aho_corasick::Match> {
+        let bytes = text.as_bytes();
         let mut found = Vec::new();
-        let mut chars = text.char_indices().peekable();
-        while let Some((at, c)) = chars.next() {
-            let Some(&(_, next)) = chars.peek() else {
-                break;
-            };
-            let pair = pair(c, next);
-            if !self.start_bits.may_hold(pair) || !self.starts.contains(&pair) {
+        let mut at = 0;
+        while at + 6 <= bytes.len() {
+            if !(0xE0..=0xEF).contains(&bytes[at]) {
+                at += 1;
                 continue;
             }
-            let input = aho_corasick::Input::new(text)
-                .span(at..text.len())
-                .anchored(aho_corasick::Anchored::Yes);
-            if let Some(m) = self.matcher.find(input) {
-                found.push(m);
-                while chars.next_if(|&(i, _)| i < m.end()).is_some() {}
+            let key = first_two(&bytes[at..]);
+            if self.start_bits.may_hold(key) && self.starts.contains(&key) {
+                let input = aho_corasick::Input::new(text)
+                    .span(at..text.len())
+                    .anchored(aho_corasick::Anchored::Yes);
+                if let Some(m) = self.matcher.find(input) {
+                    found.push(m);
+                    at = m.end();
+                    continue;
+                }
             }
+            at += 3;
         }
         found
     }
@@ -363,9 +371,12 @@ impl PairBits {
     }
 }
 
-/// Two characters as one key.
-fn pair(a: char, b: char) -> u64 {
-    (u64::from(a) << 32) | u64::from(b)
+/// The first two characters of a name, or of the text at a character of three bytes, as one key: their
+/// six bytes.
+fn first_two(bytes: &[u8]) -> u64 {
+    let mut key = [0u8; 8];
+    key[..6].copy_from_slice(&bytes[..6]);
+    u64::from_le_bytes(key)
 }
 
 struct Mention {
