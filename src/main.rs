@@ -305,6 +305,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Topics(args) => {
             analyze::progress::set_quiet(args.quiet);
             let options = args.common.options(args.top);
+            output::check_out_folder(&args.out)?;
             // `topics::run`, in its steps, so that the corpus is freed beside the writing of the reports.
             let lexicon = topics::lexicon(&options)?;
             let corpus = analyze::corpus::load(&options.inputs, &options.input, &options.segment)?;
@@ -376,6 +377,7 @@ fn compare(args: CompareArgs) -> Result<(), Error> {
     let t = &args.topics;
     analyze::progress::set_quiet(t.quiet);
     let options = t.common.options(t.top);
+    output::check_out_folder(&t.out)?;
     let lexicon = topics::lexicon(&options)?;
     let corpus = corpus::load(&options.inputs, &options.input, &options.segment)?;
     let report = topics::analyse(&corpus, &lexicon, &options)?;

@@ -30,6 +30,19 @@ pub fn safe_name(name: &str) -> String {
     }
 }
 
+/// Fails before any work when `--out` cannot be a folder: it, or the nearest part of its path that exists,
+/// is a file. Otherwise the mistake would show only when the reports are written, after the whole run.
+pub fn check_out_folder(out: &Path) -> Result<()> {
+    match out.ancestors().find(|p| p.exists()) {
+        Some(file) if !file.is_dir() => Err(Error::Usage(format!(
+            "--out {}: {} is a file, not a folder; give --out a folder (it is made if missing)",
+            out.display(),
+            file.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Refuses to write where an input file is: `--out` may point at the input folder, but the outputs must
 /// not replace what the user gave.
 pub fn check_not_input(path: &Path, inputs: &[String]) -> Result<()> {

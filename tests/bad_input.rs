@@ -410,6 +410,29 @@ fn out_pointing_at_the_inputs_never_overwrites_them() {
     );
 }
 
+/// An `--out` that is a file, or lies under one, is refused before the run, not when its reports are written.
+#[test]
+fn out_that_is_a_file_is_refused_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("articles.csv"),
+        format!("id,text\n1,\"{TEXT}\"\n2,\"{FARM}\"\n"),
+    )
+    .unwrap();
+    std::fs::write(p.join("taken"), "a file").unwrap();
+    for out in ["taken", "taken/reports"] {
+        let o = run(p, &["topics", "articles.csv", "-k", "2", "-o", out]);
+        assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+        assert!(
+            err(&o).contains(&format!("--out {out}: taken is a file, not a folder")),
+            "{}",
+            err(&o)
+        );
+    }
+    assert_eq!(std::fs::read_to_string(p.join("taken")).unwrap(), "a file");
+}
+
 #[test]
 fn malformed_tables_and_theme_files_name_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
