@@ -50,11 +50,9 @@ pub struct InputOptions {
 
 /// Records handed to the later stages at once when streaming: big enough to keep both cores busy.
 const CHUNK: usize = 4096;
-/// Below this many words in the vocabulary, articles are segmented this many at a time (see `Builder::piece_end`).
+/// Below this many words in the vocabulary, articles are segmented this many at a time (see `Builder::add`).
 const WARM_VOCABULARY: usize = 20_000;
 const WARM_PIECE: usize = 512;
-/// Articles segmented while the piece before them is admitted (see `Builder::segment_and_keep`).
-const PIECE: usize = 1024;
 
 /// Reads the inputs (the bundled seeds when none are given) and prepares every article, a chunk of records
 /// at a time: only the articles' metadata and bags of words are kept, never the whole input.
@@ -135,12 +133,12 @@ struct Seconds {
     dictionary: f64,
     split: f64,
     county: f64,
-    /// Segmenting, with the look-ups and interning of each piece done while the next is segmented.
     segment: f64,
+    intern: f64,
 }
 
 /// An article's content words as segmentation leaves them, counted: the id of each word the vocabulary held
-/// before its piece (looked up in parallel), and the words it did not hold, to be interned in input order so
+/// before its chunk (looked up in parallel), and the words it did not hold, to be interned in input order so
 /// that ids never depend on the number of threads.
 struct Segmented<'t> {
     /// Bags of the headline's words and of all words (headline and body): a known word's id, or `NEW | i`
@@ -244,23 +242,23 @@ impl<'a> Builder<'a> {
         Tagged(articles)
     }
 
-    /// Segments tagged articles and keeps those that are not duplicates or empty, a piece at a time: while
-    /// one piece's words are looked up and admitted (in input order, so on one thread), the next piece is
-    /// segmented on the other threads, instead of one core waiting for the other at every piece.
+    /// Segments tagged articles and keeps those that are not duplicates or empty.
     pub fn segment_and_keep(&mut self, Tagged(articles): Tagged, segmenter: &Segmenter) {
-        let started = std::time::Instant::now();
         let mut kept = Vec::with_capacity(articles.len());
-        let mut piece = 0..self.piece_end(&articles, 0);
-        let mut words = segment_words(segmenter, &articles[piece.clone()]);
-        while !piece.is_empty() {
-            let next = piece.end..self.piece_end(&articles, piece.end);
-            let (next_words, piece_kept) = rayon::join(
-                || segment_words(segmenter, &articles[next.clone()]),
-                || self.look_up_and_admit(&articles[piece.clone()], words),
-            );
-            kept.extend(piece_kept);
-            (piece, words) = (next, next_words);
+        while kept.len() < articles.len() {
+            // While the vocabulary is young nearly every word is new to it, and new words are interned one
+            // by one in input order: a small first piece lets the rest of the chunk find them in parallel.
+            let piece = match self.corpus.vocabulary.len() {
+                0..WARM_VOCABULARY => WARM_PIECE,
+                _ => articles.len(),
+            };
+            let piece = &articles[kept.len()..(kept.len() + piece).min(articles.len())];
+            let segmented = self.segment(piece, segmenter);
+            let start = std::time::Instant::now();
+            kept.extend(self.admit(piece, &segmented));
+            self.seconds.intern += start.elapsed().as_secs_f64();
         }
+        let start = std::time::Instant::now();
         for ((mut article, county), kept) in articles.into_iter().zip(kept) {
             if kept {
                 article.text = String::new();
@@ -268,38 +266,31 @@ impl<'a> Builder<'a> {
                 self.corpus.counties.push(county);
             }
         }
-        self.seconds.segment += started.elapsed().as_secs_f64();
+        self.seconds.intern += start.elapsed().as_secs_f64();
     }
 
-    /// Where the piece that starts at `start` ends. While the vocabulary is young nearly every word is new
-    /// to it, and new words are interned one by one in input order: small pieces let the rest find them.
-    /// (Any cut gives the same ids: a word taken for new that an earlier piece has just interned keeps the
-    /// id it got there.)
-    fn piece_end(&self, articles: &[(Article, Option<CountyTag>)], start: usize) -> usize {
-        let len = match self.corpus.vocabulary.len() {
-            0..WARM_VOCABULARY => WARM_PIECE,
-            _ => PIECE,
-        };
-        (start + len).min(articles.len())
-    }
-
-    /// Looks up the words of segmented articles in the vocabulary, in parallel, and admits the articles.
-    fn look_up_and_admit<'t>(
+    /// Segments articles in parallel.
+    fn segment<'t>(
         &mut self,
         articles: &'t [(Article, Option<CountyTag>)],
-        words: Vec<(Vec<&'t str>, usize)>,
-    ) -> Vec<bool> {
-        // Words are looked up in a pass of their own, after the whole piece is segmented: between two
-        // articles jieba's dictionary pushed the vocabulary out of the cache, so that nearly every look-up
-        // missed it. Looked up one article after another, the common words stay in the cache.
+        segmenter: &'t Segmenter,
+    ) -> Vec<Segmented<'t>> {
         let vocabulary = &self.corpus.vocabulary;
         let keep_order = self.corpus.sequences.is_some();
-        let segmented: Vec<Segmented> = articles
-            .par_iter()
-            .zip(words)
-            .map(|((a, _), words)| look_up(vocabulary, a, words, keep_order))
-            .collect();
-        self.admit(articles, &segmented)
+        // Words are looked up in a second pass, after the whole piece is segmented: between two articles
+        // jieba's dictionary pushed the vocabulary out of the cache, so that nearly every look-up missed it.
+        // Looked up one article after another, the common words stay in the cache.
+        timing::add(&mut self.seconds.segment, || {
+            let words: Vec<(Vec<&str>, usize)> = articles
+                .par_iter()
+                .map(|(a, _)| content_words(segmenter, a))
+                .collect();
+            articles
+                .par_iter()
+                .zip(words)
+                .map(|((a, _), words)| look_up(vocabulary, a, words, keep_order))
+                .collect()
+        })
     }
 
     /// Decides, in input order, which segmented articles are kept, gives their new words ids, and keeps
@@ -357,13 +348,14 @@ impl<'a> Builder<'a> {
     pub fn finish(self) -> Result<Corpus> {
         // Reading and parsing happen between the chunks: the rest of the time since the builder started.
         let t = &self.seconds;
-        let staged = t.dictionary + t.split + t.county + t.segment;
+        let staged = t.dictionary + t.split + t.county + t.segment + t.intern;
         timing::report("read", self.started.elapsed().as_secs_f64() - staged);
         for (name, seconds) in [
             ("dictionary", t.dictionary),
             ("split", t.split),
             ("county", t.county),
             ("segment", t.segment),
+            ("intern", t.intern),
         ] {
             timing::report(name, seconds);
         }
@@ -386,17 +378,6 @@ impl<'a> Builder<'a> {
         corpus.files.dedup();
         Ok(corpus)
     }
-}
-
-/// Every article's content words, segmented in parallel.
-fn segment_words<'t>(
-    segmenter: &'t Segmenter,
-    articles: &'t [(Article, Option<CountyTag>)],
-) -> Vec<(Vec<&'t str>, usize)> {
-    articles
-        .par_iter()
-        .map(|(a, _)| content_words(segmenter, a))
-        .collect()
 }
 
 /// An article's content words, headline (title and subtitle) first, and how many are the headline's.
