@@ -10,6 +10,7 @@ use crate::terms::{count_ids, Bags, Vocabulary, MAX_WORDS};
 use crate::timing;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -149,7 +150,6 @@ struct Segmented<'t> {
     order: Option<Vec<u32>>,
     /// Distinct words new to the vocabulary, in order of first occurrence.
     new: Vec<&'t str>,
-    key: u128,
     chars: usize,
 }
 
@@ -242,8 +242,10 @@ impl<'a> Builder<'a> {
         Tagged(articles)
     }
 
-    /// Segments tagged articles and keeps those that are not duplicates or empty.
+    /// Segments tagged articles and keeps those that are not duplicates or empty. Duplicates are found
+    /// first, so that they are never segmented: news is often reprinted word for word.
     pub fn segment_and_keep(&mut self, Tagged(articles): Tagged, segmenter: &Segmenter) {
+        let repeats = self.repeats(&articles);
         let mut kept = Vec::with_capacity(articles.len());
         while kept.len() < articles.len() {
             // While the vocabulary is young nearly every word is new to it, and new words are interned one
@@ -252,10 +254,11 @@ impl<'a> Builder<'a> {
                 0..WARM_VOCABULARY => WARM_PIECE,
                 _ => articles.len(),
             };
-            let piece = &articles[kept.len()..(kept.len() + piece).min(articles.len())];
-            let segmented = self.segment(piece, segmenter);
+            let piece = kept.len()..(kept.len() + piece).min(articles.len());
+            let (piece, repeats) = (&articles[piece.clone()], &repeats[piece]);
+            let segmented = self.segment(piece, repeats, segmenter);
             let start = std::time::Instant::now();
-            kept.extend(self.admit(piece, &segmented));
+            kept.extend(self.admit(piece, repeats, &segmented));
             self.seconds.intern += start.elapsed().as_secs_f64();
         }
         let start = std::time::Instant::now();
@@ -269,10 +272,36 @@ impl<'a> Builder<'a> {
         self.seconds.intern += start.elapsed().as_secs_f64();
     }
 
-    /// Segments articles in parallel.
+    /// For each article, the id of the earlier article whose text it repeats (whitespace aside), if any.
+    /// Decided in input order, so that the first of them is the one kept.
+    fn repeats(&mut self, articles: &[(Article, Option<CountyTag>)]) -> Vec<Option<String>> {
+        let keys: Vec<u128> = timing::add(&mut self.seconds.segment, || {
+            articles
+                .par_iter()
+                .map(|(a, _)| text_key(&a.text))
+                .collect()
+        });
+        let start = std::time::Instant::now();
+        let repeats = articles
+            .iter()
+            .zip(keys)
+            .map(|((article, _), key)| match self.seen.entry(key) {
+                Entry::Occupied(first) => Some(first.get().clone()),
+                Entry::Vacant(entry) => {
+                    entry.insert(article.id.clone());
+                    None
+                }
+            })
+            .collect();
+        self.seconds.intern += start.elapsed().as_secs_f64();
+        repeats
+    }
+
+    /// Segments in parallel the articles that repeat no earlier one.
     fn segment<'t>(
         &mut self,
         articles: &'t [(Article, Option<CountyTag>)],
+        repeats: &[Option<String>],
         segmenter: &'t Segmenter,
     ) -> Vec<Segmented<'t>> {
         let vocabulary = &self.corpus.vocabulary;
@@ -283,7 +312,11 @@ impl<'a> Builder<'a> {
         timing::add(&mut self.seconds.segment, || {
             let words: Vec<(Vec<&str>, usize)> = articles
                 .par_iter()
-                .map(|(a, _)| content_words(segmenter, a))
+                .zip(repeats)
+                .map(|((a, _), repeat)| match repeat {
+                    None => content_words(segmenter, a),
+                    Some(_) => (Vec::new(), 0),
+                })
                 .collect();
             articles
                 .par_iter()
@@ -298,11 +331,12 @@ impl<'a> Builder<'a> {
     fn admit(
         &mut self,
         articles: &[(Article, Option<CountyTag>)],
+        repeats: &[Option<String>],
         segmented: &[Segmented],
     ) -> Vec<bool> {
         let mut kept = Vec::with_capacity(articles.len());
-        for ((article, _), words) in articles.iter().zip(segmented) {
-            let reason = self.reject(article, words);
+        for (((article, _), repeat), words) in articles.iter().zip(repeats).zip(segmented) {
+            let reason = reject(article, repeat.as_deref(), words);
             kept.push(reason.is_none());
             match reason {
                 Some(reason) => self.corpus.skipped.push(Skipped {
@@ -314,21 +348,6 @@ impl<'a> Builder<'a> {
             }
         }
         kept
-    }
-
-    /// Why an article is not analysed: it repeats an earlier text, or has no content word.
-    fn reject(&mut self, article: &Article, words: &Segmented) -> Option<String> {
-        if let Some(first) = self.seen.get(&words.key) {
-            return Some(format!(
-                "duplicate text: `{}` repeats `{first}`",
-                article.id
-            ));
-        }
-        self.seen.insert(words.key, article.id.clone());
-        words
-            .all
-            .is_empty()
-            .then(|| format!("no content words in article `{}`", article.id))
     }
 
     fn keep(&mut self, words: &Segmented) {
@@ -380,6 +399,20 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// Why an article is not analysed: it repeats an earlier text, or has no content word.
+fn reject(article: &Article, repeat_of: Option<&str>, words: &Segmented) -> Option<String> {
+    if let Some(first) = repeat_of {
+        return Some(format!(
+            "duplicate text: `{}` repeats `{first}`",
+            article.id
+        ));
+    }
+    words
+        .all
+        .is_empty()
+        .then(|| format!("no content words in article `{}`", article.id))
+}
+
 /// An article's content words, headline (title and subtitle) first, and how many are the headline's.
 fn content_words<'t>(segmenter: &'t Segmenter, article: &'t Article) -> (Vec<&'t str>, usize) {
     let mut words = segmenter.content_words(&article.title);
@@ -417,7 +450,6 @@ fn look_up<'t>(
         order: keep_order.then(|| tokens.clone()),
         all: count_ids(tokens),
         new,
-        key: text_key(&article.text),
         chars: article.text.chars().count(),
     }
 }
