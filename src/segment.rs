@@ -31,11 +31,9 @@ pub struct SegmentOptions {
 
 pub struct Segmenter {
     jieba: Jieba,
-    /// Tags from the user dictionaries and the gazetteer. jieba-rs's `add_word` keeps the old tag of a word
-    /// it already knows (养老 stays a person name, `nr`), so ours are applied after tagging.
-    /// FxHash for both: they are looked up for every word of the corpus.
-    tags: FxHashMap<String, String>,
-    stopwords: FxHashSet<String>,
+    /// Our tags (from the user dictionaries and the gazetteer) and the stop words, in one table with FxHash,
+    /// since every word of the corpus is looked up in it.
+    words: FxHashMap<String, WordRule>,
     keep_places: bool,
     hmm: bool,
     all_words: bool,
@@ -73,10 +71,24 @@ impl Segmenter {
             let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
             stopwords.extend(word_lines(&text).map(str::to_string));
         }
+        let mut words: FxHashMap<String, WordRule> = tags
+            .into_iter()
+            .map(|(word, tag)| {
+                (
+                    word,
+                    WordRule {
+                        tag: Some(tag),
+                        stop: false,
+                    },
+                )
+            })
+            .collect();
+        for word in stopwords {
+            words.entry(word).or_default().stop = true;
+        }
         Ok(Segmenter {
             jieba,
-            tags,
-            stopwords,
+            words,
             keep_places: options.keep_places,
             hmm: options.hmm,
             all_words: options.all_words,
@@ -108,7 +120,7 @@ impl Segmenter {
     }
 
     pub fn is_stopword(&self, word: &str) -> bool {
-        self.stopwords.contains(word)
+        self.words.get(word).is_some_and(|rule| rule.stop)
     }
 
     /// Whether a word jieba tagged `jieba_tag` is a content word. The cheap tests come first: most tokens
@@ -119,12 +131,23 @@ impl Segmenter {
             && !word
                 .chars()
                 .any(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
-            && (self.all_words || {
-                let tag = self.tags.get(word).map_or(jieba_tag, String::as_str);
-                keeps_tag(tag, self.keep_places, self.hmm)
-            })
-            && !self.stopwords.contains(word)
+            && match self.words.get(word) {
+                Some(rule) => !rule.stop && self.keeps(rule.tag.as_deref().unwrap_or(jieba_tag)),
+                None => self.keeps(jieba_tag),
+            }
     }
+
+    fn keeps(&self, tag: &str) -> bool {
+        self.all_words || keeps_tag(tag, self.keep_places, self.hmm)
+    }
+}
+
+/// What the project knows of a word beyond jieba's dictionary. jieba-rs's `add_word` keeps the old tag of a
+/// word it already knows (养老 stays a person name, `nr`), so our tag is applied after tagging.
+#[derive(Default)]
+struct WordRule {
+    tag: Option<String>,
+    stop: bool,
 }
 
 /// Nouns, verbal nouns, verbs, adjectives, idioms and abbreviations carry content; numbers, pronouns,
