@@ -395,7 +395,7 @@ fn hostile_names_stay_inside_the_output_folder() {
 fn out_pointing_at_the_inputs_never_overwrites_them() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
-    let original = format!("id,text\n1,\"{TEXT}\"\n2,\"{FARM}\"\n");
+    let original = two_articles_csv();
     std::fs::write(p.join("articles.csv"), &original).unwrap();
     let o = run(p, &["topics", "articles.csv", "-k", "2", "-o", "."]);
     assert_eq!(o.status.code(), Some(2));
@@ -410,16 +410,16 @@ fn out_pointing_at_the_inputs_never_overwrites_them() {
     );
 }
 
+fn two_articles_csv() -> String {
+    format!("id,text\n1,\"{TEXT}\"\n2,\"{FARM}\"\n")
+}
+
 /// An `--out` that is a file, or lies under one, is refused before the run, not when its reports are written.
 #[test]
 fn out_that_is_a_file_is_refused_before_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
-    std::fs::write(
-        p.join("articles.csv"),
-        format!("id,text\n1,\"{TEXT}\"\n2,\"{FARM}\"\n"),
-    )
-    .unwrap();
+    std::fs::write(p.join("articles.csv"), two_articles_csv()).unwrap();
     std::fs::write(p.join("taken"), "a file").unwrap();
     for out in ["taken", "taken/reports"] {
         let o = run(p, &["topics", "articles.csv", "-k", "2", "-o", out]);
