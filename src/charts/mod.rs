@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::output::{csv_bytes, write_atomic};
 use crate::topics::TopicsReport;
 use plotters::prelude::*;
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Once, OnceLock};
@@ -232,23 +233,25 @@ pub fn clip(text: &str, max: usize) -> String {
     }
 }
 
-/// Every chart of a report.
+/// Every chart of a report, drawn side by side (each on its own, so in the same order and the same bytes
+/// on any number of threads).
 pub fn charts(report: &TopicsReport) -> Result<Vec<Chart>> {
-    let mut out = vec![
-        bars::keywords(report)?,
-        bars::themes(report)?,
-        map::cluster_map(report)?,
-        heatmap::theme_by_county(report)?,
+    type Draw<'r> = Box<dyn Fn() -> Result<Chart> + Send + Sync + 'r>;
+    let mut draws: Vec<Draw> = vec![
+        Box::new(|| bars::keywords(report)),
+        Box::new(|| bars::themes(report)),
+        Box::new(|| map::cluster_map(report)),
+        Box::new(|| heatmap::theme_by_county(report)),
     ];
     if !report.k_selection.is_empty() {
-        out.push(kcurve::k_selection(report)?);
+        draws.push(Box::new(|| kcurve::k_selection(report)));
     }
-    out.push(cloud::corpus_cloud(report)?);
+    draws.push(Box::new(|| cloud::corpus_cloud(report)));
     for c in &report.clusters {
-        out.push(cloud::cluster_cloud(report, c.id)?);
+        draws.push(Box::new(move || cloud::cluster_cloud(report, c.id)));
     }
-    out.push(network::network_chart(report)?);
-    Ok(out)
+    draws.push(Box::new(|| network::network_chart(report)));
+    draws.par_iter().map(|draw| draw()).collect()
 }
 
 /// Writes each chart as SVG and/or PNG with its CSV; warns once about characters the font lacks.
@@ -265,22 +268,29 @@ pub fn write_charts(charts: &[Chart], out: &Path, formats: Formats) -> Result<Ve
             missing.len()
         );
     }
-    let mut written = Vec::new();
-    for chart in charts {
-        let base = out.join(crate::output::safe_name(&chart.name));
-        let csv = base.with_extension("csv");
-        write_atomic(&csv, &csv_bytes(&chart.csv_header, chart.csv_rows.clone()))?;
-        written.push(csv);
-        if formats.svg {
-            let path = base.with_extension("svg");
-            write_atomic(&path, chart.svg.as_bytes())?;
-            written.push(path);
-        }
-        if formats.png {
-            let path = base.with_extension("png");
-            write_atomic(&path, &svg_to_png(&chart.svg)?)?;
-            written.push(path);
-        }
+    // Side by side: rendering the PNGs is most of the time.
+    let written: Vec<Vec<PathBuf>> = charts
+        .par_iter()
+        .map(|chart| write_chart(chart, out, formats))
+        .collect::<Result<_>>()?;
+    Ok(written.into_iter().flatten().collect())
+}
+
+/// Writes one chart's CSV, and its SVG and PNG as asked; returns the paths written.
+fn write_chart(chart: &Chart, out: &Path, formats: Formats) -> Result<Vec<PathBuf>> {
+    let base = out.join(crate::output::safe_name(&chart.name));
+    let csv = base.with_extension("csv");
+    write_atomic(&csv, &csv_bytes(&chart.csv_header, chart.csv_rows.clone()))?;
+    let mut written = vec![csv];
+    if formats.svg {
+        let path = base.with_extension("svg");
+        write_atomic(&path, chart.svg.as_bytes())?;
+        written.push(path);
+    }
+    if formats.png {
+        let path = base.with_extension("png");
+        write_atomic(&path, &svg_to_png(&chart.svg)?)?;
+        written.push(path);
     }
     Ok(written)
 }
