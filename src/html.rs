@@ -188,14 +188,18 @@ fn charts_section(h: &mut String, charts: &[Chart], formats: Formats) {
     }
 }
 
+/// Items a list on the page shows at most: the page stays readable at a million articles, and the whole
+/// lists are in topics.json and the CSV files.
+const LIST_ITEMS: usize = 100;
+
 fn lists_section(h: &mut String, report: &TopicsReport) {
     if !report.low_confidence.is_empty() {
         h.push_str("<h2>介于两个主题之间 Between two themes</h2><ul>");
-        for a in report
+        let between = report
             .articles
             .iter()
-            .filter(|a| report.low_confidence.contains(&a.id))
-        {
+            .filter(|a| a.confidence < crate::topics::LOW_CONFIDENCE);
+        for a in between.take(LIST_ITEMS) {
             let _ = write!(
                 h,
                 "<li>{} — theme {} or {} (confidence {:.3})</li>",
@@ -205,11 +209,16 @@ fn lists_section(h: &mut String, report: &TopicsReport) {
                 a.confidence
             );
         }
+        more_items(
+            h,
+            report.low_confidence.len(),
+            "<code>low_confidence</code> in topics.json",
+        );
         h.push_str("</ul>\n");
     }
     if !report.skipped.is_empty() {
         h.push_str("<h2>未分析 Skipped</h2><ul>");
-        for s in &report.skipped {
+        for s in report.skipped.iter().take(LIST_ITEMS) {
             let line = s.line.map(|l| format!(":{l}")).unwrap_or_default();
             let _ = write!(
                 h,
@@ -218,7 +227,19 @@ fn lists_section(h: &mut String, report: &TopicsReport) {
                 escape(&s.reason)
             );
         }
+        more_items(h, report.skipped.len(), "skipped.csv");
         h.push_str("</ul>\n");
+    }
+}
+
+/// The last item of a list cut at [`LIST_ITEMS`]: how many more, and where they all are.
+fn more_items(h: &mut String, total: usize, whole_list: &str) {
+    if total > LIST_ITEMS {
+        let _ = write!(
+            h,
+            "<li class=\"muted\">… and {} more: all {total} in {whole_list}</li>",
+            total - LIST_ITEMS
+        );
     }
 }
 

@@ -203,3 +203,61 @@ fn the_report_page_is_self_contained() {
     }
     assert!(Path::new(&dir.path().join("reports/charts/cluster_map.png")).exists());
 }
+
+/// A map of more articles than it draws shows every n-th one and says so; its CSV keeps them all.
+#[test]
+fn a_large_cluster_map_draws_every_nth_article_and_keeps_all_in_its_csv() {
+    let map = |report: &topics::TopicsReport| {
+        charts::charts(report)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.name == "cluster_map")
+            .unwrap()
+    };
+    let mut report = seed_report();
+    let small = map(&report);
+    let legend = small.svg.matches("<circle").count() - report.articles.len();
+    assert!(small.svg.contains("each point is an article"));
+    report.articles = report
+        .articles
+        .iter()
+        .cycle()
+        .take(80_001)
+        .cloned()
+        .collect();
+    let large = map(&report);
+    // 80,001 articles and at most 40,000 points: every third is drawn, 26,667 in all.
+    assert_eq!(large.svg.matches("<circle").count() - legend, 26_667);
+    assert!(large.svg.contains("one point per 3 articles"));
+    assert_eq!(large.csv_rows.len(), 80_001);
+}
+
+/// The page lists at most 100 skipped records and says where the rest are: at a million articles the
+/// lists would be longer than anyone reads, and took minutes to build.
+#[test]
+fn the_report_page_cuts_long_lists_and_says_where_the_rest_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = [
+        "平遥县贺兰桥社区举办非遗市集,面塑、漆器、剪纸等非遗技艺吸引居民参与,非遗传承人现场展示技艺。",
+        "宁国镇秋粮丰收,合作社组织农机收割玉米,村集体经济增收,农户分红。",
+        "平遥县社区网格员走访居民,收集诉求,党支部推动老旧小区改造,居民满意。",
+    ];
+    let lines: String = (0..153)
+        .map(|i| {
+            serde_json::json!({"id": format!("a{i}"), "text": texts[i % 3]}).to_string() + "\n"
+        })
+        .collect();
+    std::fs::write(dir.path().join("x.jsonl"), lines).unwrap();
+    common::ok(
+        dir.path(),
+        &["topics", "x.jsonl", "-k", "2", "-q", "-o", "out"],
+    );
+    let html = std::fs::read_to_string(dir.path().join("out/index.html")).unwrap();
+    let skipped = html.split("<h2>未分析 Skipped</h2>").nth(1).unwrap();
+    let skipped = skipped.split("</ul>").next().unwrap();
+    assert_eq!(skipped.matches("duplicate text").count(), 100);
+    assert!(
+        skipped.contains("… and 50 more: all 150 in skipped.csv"),
+        "{skipped}"
+    );
+}

@@ -10,6 +10,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 const LEGEND_W: i32 = 330;
+/// Points drawn at most. Beyond it every `step`-th article is drawn (cluster_map.csv keeps them all), so that
+/// the SVG, and the page that embeds it, stay a few megabytes at a million articles instead of a hundred.
+const MAX_POINTS: usize = 40_000;
 
 pub fn cluster_map(report: &TopicsReport) -> Result<Chart> {
     let points: Vec<[f64; 2]> = report.articles.iter().map(|a| a.map).collect();
@@ -24,6 +27,11 @@ pub fn cluster_map(report: &TopicsReport) -> Result<Chart> {
             inner.3 - (fy * (inner.3 - inner.1) as f64) as i32,
         )
     };
+    let step = points.len().div_ceil(MAX_POINTS).max(1);
+    let heading = match step {
+        1 => "主题地图 Cluster map · 每个点是一篇文章 each point is an article (PCA)".to_string(),
+        _ => format!("主题地图 Cluster map · 每{step}篇画一点 one point per {step} articles (PCA)"),
+    };
     let radius = if points.len() > 2000 {
         2
     } else if points.len() > 300 {
@@ -32,16 +40,13 @@ pub fn cluster_map(report: &TopicsReport) -> Result<Chart> {
         7
     };
     let svg = draw_svg(|area| {
-        title(
-            area,
-            "主题地图 Cluster map · 每个点是一篇文章 each point is an article (PCA)",
-        )?;
+        title(area, &heading)?;
         area.draw(&Rectangle::new(
             [(plot.0 - 10, plot.1 - 10), (plot.2 + 10, plot.3 + 10)],
             RGBColor(200, 200, 200),
         ))
         .map_err(plot_error)?;
-        for (a, p) in report.articles.iter().zip(&points) {
+        for (a, p) in report.articles.iter().zip(&points).step_by(step) {
             let c = colour(a.cluster);
             area.draw(&Circle::new(to_px(*p), radius, c.mix(0.75).filled()))
                 .map_err(plot_error)?;
