@@ -4,8 +4,9 @@
 # front of its text (digits are not content words, so the words stay those of the original, but the
 # duplicate check does not drop the copy). The files go to a temporary folder and are deleted at the end.
 # With AS=csv the copies are written as CSV (id, source, date, title, text) instead of JSONL; with
-# ENCODING=utf-16 (or gb18030, any Python codec) they are written in that encoding instead of UTF-8.
-# Usage: [AS=csv] [ENCODING=…] benches/scale.sh [FILE] [SIZES...]
+# ENCODING=utf-16 (or gb18030, any Python codec) they are written in that encoding instead of UTF-8. With
+# FORMAT=svg,png,html (the default of `analyze topics`) the charts and the page are made too; without it, none.
+# Usage: [AS=csv] [ENCODING=…] [FORMAT=…] benches/scale.sh [FILE] [SIZES...]
 #        (default ../shared/corpora/news_34k.jsonl 341600 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,13 +15,14 @@ shift || true
 sizes=${*:-341600 1000000}
 as=${AS:-jsonl}
 encoding=${ENCODING:-utf-8}
+format=${FORMAT:-none}
 [ -f "$file" ] || { echo "skipped: $file is absent"; exit 0; }
 cargo build --release -q --bin analyze
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp target/release/analyze "$tmp/"
 run() {
-  /usr/bin/time -v "$tmp/analyze" topics "$1" -k 20 --format none -q --timings -o "$tmp/out" 2> "$tmp/err"
+  /usr/bin/time -v "$tmp/analyze" topics "$1" -k 20 --format "$format" -q --timings -o "$tmp/out" 2> "$tmp/err"
   n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["meta"]["counts"]["articles"])' "$tmp/out/topics.json")
   wall=$(grep "Elapsed (wall clock)" "$tmp/err" | awk '{print $NF}' | awk -F: '{s=0; for(i=1;i<=NF;i++) s=s*60+$i; print s}')
   rss=$(grep "Maximum resident" "$tmp/err" | awk '{print $NF}')

@@ -93,17 +93,21 @@ pub fn write_atomic_with(
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
-/// A CSV table with a BOM, streamed.
-fn write_csv(
+/// A CSV table with a BOM, streamed; rows of owned or borrowed fields.
+pub fn write_csv<R, F>(
     out: &mut dyn std::io::Write,
     header: &[&str],
-    rows: impl IntoIterator<Item = Vec<String>>,
-) -> std::io::Result<()> {
+    rows: impl IntoIterator<Item = R>,
+) -> std::io::Result<()>
+where
+    R: IntoIterator<Item = F>,
+    F: AsRef<[u8]>,
+{
     out.write_all(BOM)?;
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(header)?;
     for row in rows {
-        writer.write_record(&row)?;
+        writer.write_record(row)?;
     }
     writer.flush()
 }

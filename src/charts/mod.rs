@@ -17,7 +17,7 @@ mod map;
 mod network;
 
 use crate::error::{Error, Result};
-use crate::output::{csv_bytes, write_atomic};
+use crate::output::{write_atomic, write_atomic_with, write_csv};
 use crate::topics::TopicsReport;
 use plotters::prelude::*;
 use rayon::prelude::*;
@@ -280,7 +280,8 @@ pub fn write_charts(charts: &[Chart], out: &Path, formats: Formats) -> Result<Ve
 fn write_chart(chart: &Chart, out: &Path, formats: Formats) -> Result<Vec<PathBuf>> {
     let base = out.join(crate::output::safe_name(&chart.name));
     let csv = base.with_extension("csv");
-    write_atomic(&csv, &csv_bytes(&chart.csv_header, chart.csv_rows.clone()))?;
+    // Streamed from the chart's rows: the map's are every article's, 100 MB at a million.
+    write_atomic_with(&csv, |w| write_csv(w, &chart.csv_header, &chart.csv_rows))?;
     let mut written = vec![csv];
     if formats.svg {
         let path = base.with_extension("svg");
