@@ -137,6 +137,13 @@ fn word_cloud_and_network_labels_do_not_overlap() {
     }
 }
 
+/// The report page of `topics -k 2` on some JSONL lines, written into `dir/out`.
+fn page_of(dir: &Path, lines: &str) -> String {
+    std::fs::write(dir.join("x.jsonl"), lines).unwrap();
+    common::ok(dir, &["topics", "x.jsonl", "-k", "2", "-q", "-o", "out"]);
+    std::fs::read_to_string(dir.join("out/index.html")).unwrap()
+}
+
 #[test]
 fn input_text_is_escaped_in_html_and_svg() {
     let dir = tempfile::tempdir().unwrap();
@@ -148,12 +155,7 @@ fn input_text_is_escaped_in_html_and_svg() {
     .iter()
     .map(|(t, c, x)| serde_json::json!({"title": t, "county": c, "text": x}).to_string() + "\n")
     .collect();
-    std::fs::write(dir.path().join("x.jsonl"), lines).unwrap();
-    common::ok(
-        dir.path(),
-        &["topics", "x.jsonl", "-k", "2", "-q", "-o", "out"],
-    );
-    let html = std::fs::read_to_string(dir.path().join("out/index.html")).unwrap();
+    let html = page_of(dir.path(), &lines);
     assert!(!html.contains("<script>alert"), "raw script in the HTML");
     assert!(
         html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
@@ -247,12 +249,7 @@ fn the_report_page_cuts_long_lists_and_says_where_the_rest_are() {
             serde_json::json!({"id": format!("a{i}"), "text": texts[i % 3]}).to_string() + "\n"
         })
         .collect();
-    std::fs::write(dir.path().join("x.jsonl"), lines).unwrap();
-    common::ok(
-        dir.path(),
-        &["topics", "x.jsonl", "-k", "2", "-q", "-o", "out"],
-    );
-    let html = std::fs::read_to_string(dir.path().join("out/index.html")).unwrap();
+    let html = page_of(dir.path(), &lines);
     let skipped = html.split("<h2>未分析 Skipped</h2>").nth(1).unwrap();
     let skipped = skipped.split("</ul>").next().unwrap();
     assert_eq!(skipped.matches("duplicate text").count(), 100);
