@@ -82,6 +82,8 @@ pub struct Gazetteer {
     counties: Vec<County>,
     /// Full and short names to the counties that carry them; bool: is a full name.
     names: HashMap<String, Vec<(usize, bool)>>,
+    /// Division codes to counties: a county field is looked up for every article that has one.
+    codes: HashMap<String, usize>,
     /// Every name, in the order of the automaton's pattern ids.
     patterns: Vec<String>,
     /// Finds the longest name at a position (so 平遥县 wins over 平遥).
@@ -141,8 +143,13 @@ impl Gazetteer {
             .map(|p| first_two(p.as_bytes()))
             .collect::<FxHashSet<u64>>();
         let start_bits = PairBits::new(&starts);
+        let mut codes = HashMap::new();
+        for (i, c) in counties.iter().enumerate() {
+            codes.entry(c.code.clone()).or_insert(i);
+        }
         Gazetteer {
             counties,
+            codes,
             names,
             patterns,
             matcher,
@@ -164,7 +171,7 @@ impl Gazetteer {
     }
 
     pub fn by_code(&self, code: &str) -> Option<&County> {
-        self.counties.iter().find(|c| c.code == code)
+        self.codes.get(code).map(|&i| &self.counties[i])
     }
 
     /// The county an article is about: headline first, then body; `page` gives context for ambiguous names.
@@ -225,7 +232,7 @@ impl Gazetteer {
     /// A county given in an input field: a full or short name (or a code), resolved with the article as context.
     pub fn from_field(&self, value: &str, context: &str) -> CountyTag {
         let value = value.trim();
-        if let Some(i) = self.counties.iter().position(|c| c.code == value) {
+        if let Some(&i) = self.codes.get(value) {
             return self.tag_of(i, "field");
         }
         let resolved = self.names.get(value).and_then(|cands| {

@@ -240,4 +240,9 @@ fn ambiguous_names_follow_their_province_and_short_names_need_context() {
     let field = g.from_field("平遥", "");
     assert_eq!(field.code.as_deref(), Some("140728"));
     assert_eq!(field.from, "field");
+    // A field may hold the division code instead of a name.
+    let by_code = g.from_field(" 140728 ", "");
+    assert_eq!((by_code.name.as_str(), by_code.from), ("平遥县", "field"));
+    assert_eq!(g.by_code("140728").map(|c| c.name.as_str()), Some("平遥县"));
+    assert!(g.by_code("999999").is_none());
 }
