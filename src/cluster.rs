@@ -1042,6 +1042,10 @@ mod tests {
     fn cnews_rows() -> Option<Array2<f32>> {
         let cnews = std::path::PathBuf::from("../shared/corpora/cnews_1000.jsonl");
         if !cnews.exists() {
+            eprintln!(
+                "skipped: {} is absent (the labelled corpus lives beside the project)",
+                cnews.display()
+            );
             return None;
         }
         let options = crate::segment::SegmentOptions::default();

@@ -114,12 +114,9 @@ where
 
 /// A CSV table as UTF-8 bytes with a BOM.
 pub fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(BOM.to_vec());
-    writer.write_record(header).expect("writing to memory");
-    for row in rows {
-        writer.write_record(&row).expect("writing to memory");
-    }
-    writer.into_inner().expect("flushing to memory")
+    let mut bytes = Vec::new();
+    write_csv(&mut bytes, header, rows).expect("writing to memory");
+    bytes
 }
 
 pub fn json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
