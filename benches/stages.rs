@@ -31,7 +31,9 @@ fn inputs() -> Vec<std::path::PathBuf> {
 static TEXTS: LazyLock<Vec<String>> = LazyLock::new(|| {
     let input = match inputs().as_slice() {
         [] => analyze::seeds::seed_input(),
-        paths => analyze::read::read_inputs(paths, None).expect("bench corpus reads"),
+        paths => {
+            analyze::read::read_inputs(paths, &Default::default()).expect("bench corpus reads")
+        }
     };
     analyze::split::articles_from_records(input.records)
         .into_iter()

@@ -23,7 +23,7 @@ fn main() -> analyze::Result<()> {
     let mut segmenter = LoadingSegmenter::spawn(&SegmentOptions::default(), gazetteer);
     let mut words = 0usize;
     let mut count = |s: &Segmenter, articles: Vec<Article>| words += content_words(s, &articles);
-    analyze::read::read_chunks(&inputs, None, 4096, |chunk| {
+    analyze::read::read_chunks(&inputs, &Default::default(), 4096, |chunk| {
         let articles = analyze::split::articles_from_records(chunk.records);
         segmenter.feed(articles, &mut count)
     })?;

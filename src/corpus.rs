@@ -41,6 +41,8 @@ pub struct InputOptions {
     /// Decode every file with this encoding (a WHATWG label: utf-8, gb18030, gbk, utf-16le …) instead of
     /// detecting it.
     pub encoding: Option<String>,
+    /// Fields that JSONL and CSV files hold under other names, as (field, column) pairs (`--field text=正文`).
+    pub fields: Vec<(String, String)>,
     /// A sidecar manifest (CSV or TOML) mapping page files to date, source, county.
     pub manifest: Option<PathBuf>,
     /// A date for every page the manifest leaves undated.
@@ -63,6 +65,10 @@ pub fn load(inputs: &[PathBuf], pages: &InputOptions, segment: &SegmentOptions) 
             Error::Usage(format!("--encoding {label}: unknown encoding (try utf-8, gb18030, gbk, big5, utf-16le)"))
         })?),
         None => None,
+    };
+    let read_options = crate::read::ReadOptions {
+        encoding,
+        fields: crate::read::FieldNames::new(pages.fields.clone())?,
     };
     if let Some(date) = &pages.date {
         if crate::dates::parse_date(date).is_none() {
@@ -90,7 +96,7 @@ pub fn load(inputs: &[PathBuf], pages: &InputOptions, segment: &SegmentOptions) 
     if inputs.is_empty() {
         add(crate::seeds::seed_input())?;
     } else {
-        crate::read::read_chunks(inputs, encoding, CHUNK, &mut add)?;
+        crate::read::read_chunks(inputs, &read_options, CHUNK, &mut add)?;
     }
     segmenter.finish(|s, tagged| builder.segment_and_keep(tagged, s))?;
     builder.seconds.dictionary = segmenter.waited();

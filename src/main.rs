@@ -137,6 +137,10 @@ struct CommonArgs {
     /// Decode input with this encoding (utf-8, gb18030, gbk, big5, utf-16le …) instead of detecting it.
     #[arg(long)]
     encoding: Option<String>,
+    /// Read FIELD (text, title, id, date, county, source or any other) from the CSV column or JSON key
+    /// COLUMN, e.g. --field text=正文 --field date=发布时间; may be repeated.
+    #[arg(long = "field", value_name = "FIELD=COLUMN", value_parser = parse_field)]
+    fields: Vec<(String, String)>,
     /// Date for every .txt page the manifest leaves undated (2025-10-01, 20251001, 2025/10/1, 2025年10月1日).
     #[arg(long)]
     date: Option<String>,
@@ -177,6 +181,17 @@ struct KeywordsArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+}
+
+fn parse_field(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((field, column)) if !field.trim().is_empty() && !column.trim().is_empty() => {
+            Ok((field.trim().to_string(), column.trim().to_string()))
+        }
+        _ => Err(format!(
+            "`{s}` is not FIELD=COLUMN: write e.g. text=正文 to read the text from the column 正文"
+        )),
+    }
 }
 
 fn parse_k(s: &str) -> Result<KChoice, String> {
@@ -273,6 +288,7 @@ impl CommonArgs {
         o.inputs = self.inputs.clone();
         o.input.manifest = self.manifest.clone();
         o.input.encoding = self.encoding.clone();
+        o.input.fields = self.fields.clone();
         o.input.strict = self.strict;
         o.input.date = self.date.clone();
         o.segment.user_dicts = self.user_dicts.clone();

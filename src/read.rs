@@ -2,8 +2,11 @@
 //!
 //! A page is handed to [`crate::split`] to be cut into articles; a JSONL or CSV record is one article.
 
+mod fields;
+
 use crate::error::{Error, Result};
 use encoding_rs::Encoding;
+pub use fields::FieldNames;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,7 +20,7 @@ pub struct Record {
     pub line: Option<usize>,
     pub kind: RecordKind,
     pub text: String,
-    /// Every field of a JSONL/CSV record but `text`, kept as given.
+    /// Every field of a JSONL/CSV record but `text`, kept as given (under the names `--field` gives them).
     pub fields: BTreeMap<String, String>,
 }
 
@@ -47,12 +50,21 @@ pub struct Input {
 
 const EXTENSIONS: [&str; 3] = ["txt", "jsonl", "csv"];
 
+/// How input files are read.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Decode every file with this encoding instead of detecting each file's.
+    pub encoding: Option<&'static Encoding>,
+    /// Fields that JSONL and CSV files hold under other names.
+    pub fields: FieldNames,
+}
+
 /// Reads files and directories (recursively) whole. Records are put in order of file path and line, so that
-/// the output does not depend on the order the inputs were named in. `encoding` forces one encoding; without
-/// it, each file's is detected. [`read_chunks`] does the same a chunk at a time.
-pub fn read_inputs(paths: &[PathBuf], encoding: Option<&'static Encoding>) -> Result<Input> {
+/// the output does not depend on the order the inputs were named in. `options.encoding` forces one encoding;
+/// without it, each file's is detected. [`read_chunks`] does the same a chunk at a time.
+pub fn read_inputs(paths: &[PathBuf], options: &ReadOptions) -> Result<Input> {
     let mut input = Input::default();
-    read_chunks(paths, encoding, usize::MAX, |chunk| {
+    read_chunks(paths, options, usize::MAX, |chunk| {
         input.records.extend(chunk.records);
         input.skipped.extend(chunk.skipped);
         input.files.extend(chunk.files);
@@ -72,7 +84,7 @@ pub fn read_inputs(paths: &[PathBuf], encoding: Option<&'static Encoding>) -> Re
 /// on instead of leaving a core idle.
 pub fn read_chunks(
     paths: &[PathBuf],
-    encoding: Option<&'static Encoding>,
+    options: &ReadOptions,
     chunk: usize,
     mut each: impl FnMut(Input) -> Result<()>,
 ) -> Result<()> {
@@ -82,7 +94,7 @@ pub fn read_chunks(
         // that at most two chunks are in memory.
         let (send, chunks) = std::sync::mpsc::sync_channel::<Input>(0);
         let reader = scope.spawn(move || {
-            read_files(&files, encoding, chunk, &mut |input| {
+            read_files(&files, options, chunk, &mut |input| {
                 // The receiver is gone only when `each` failed; its error is the one reported.
                 send.send(input)
                     .map_err(|_| Error::Usage("reading stopped".into()))
@@ -99,7 +111,7 @@ pub fn read_chunks(
 
 fn read_files(
     files: &[PathBuf],
-    encoding: Option<&'static Encoding>,
+    options: &ReadOptions,
     chunk: usize,
     each: &mut impl FnMut(Input) -> Result<()>,
 ) -> Result<()> {
@@ -112,10 +124,10 @@ fn read_files(
     for file in files {
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
         let streamed =
-            stream_jsonl(file, encoding, chunk, each)? || stream_csv(file, encoding, chunk, each)?;
+            stream_jsonl(file, options, chunk, each)? || stream_csv(file, options, chunk, each)?;
         if !streamed {
             let mut input = Input::default();
-            read_file(file, encoding, &mut input)?;
+            read_file(file, options, &mut input)?;
             hand_on(input, chunk, each)?;
         }
         bar.inc(size);
@@ -306,12 +318,12 @@ fn not_valid(encoding: &'static Encoding) -> String {
 /// the file is not to be streamed (see [`open_stream`]).
 fn stream_jsonl(
     path: &Path,
-    encoding: Option<&'static Encoding>,
+    options: &ReadOptions,
     chunk: usize,
     each: &mut impl FnMut(Input) -> Result<()>,
 ) -> Result<bool> {
     use std::io::BufRead;
-    let Some((mut reader, encoding)) = open_stream(path, "jsonl", encoding)? else {
+    let Some((mut reader, encoding)) = open_stream(path, "jsonl", options.encoding)? else {
         return Ok(false);
     };
     let name = path.display().to_string();
@@ -328,7 +340,8 @@ fn stream_jsonl(
             lines.push((line_no, line));
         }
         if n == 0 || lines.len() >= chunk.min(JSONL_CHUNK) {
-            let mut input = parse_jsonl_lines(path, &name, encoding, std::mem::take(&mut lines))?;
+            let lines = std::mem::take(&mut lines);
+            let mut input = parse_jsonl_lines(path, &name, encoding, &options.fields, lines)?;
             input.files = std::mem::take(&mut files);
             each(input)?;
         }
@@ -346,11 +359,11 @@ const JSONL_CHUNK: usize = 4096;
 /// skipped, as a line of a JSONL file is.
 fn stream_csv(
     path: &Path,
-    encoding: Option<&'static Encoding>,
+    options: &ReadOptions,
     chunk: usize,
     each: &mut impl FnMut(Input) -> Result<()>,
 ) -> Result<bool> {
-    let Some((reader, encoding)) = open_stream(path, "csv", encoding)? else {
+    let Some((reader, encoding)) = open_stream(path, "csv", options.encoding)? else {
         return Ok(false);
     };
     let name = path.display().to_string();
@@ -358,7 +371,7 @@ fn stream_csv(
         files: vec![name.clone()],
         ..Input::default()
     };
-    csv_rows(path, &name, encoding, reader, |row| {
+    csv_rows(path, &name, encoding, &options.fields, reader, |row| {
         push_parsed(&mut input, row);
         if input.records.len() >= chunk {
             each(std::mem::take(&mut input))?;
@@ -382,13 +395,14 @@ fn parse_jsonl_lines(
     path: &Path,
     name: &str,
     encoding: &'static Encoding,
+    fields: &FieldNames,
     lines: Vec<(usize, Vec<u8>)>,
 ) -> Result<Input> {
     use rayon::prelude::*;
     let parsed: Vec<Result<Option<Parsed>>> = lines
         .into_par_iter()
         .map(|(line_no, bytes)| match decode_piece(encoding, &bytes) {
-            Some(line) => parse_jsonl_line(path, name, line_no, &line),
+            Some(line) => parse_jsonl_line(path, name, fields, line_no, &line),
             None => Ok(Some(Parsed::Skipped(Skipped {
                 source: name.to_string(),
                 line: Some(line_no),
@@ -435,11 +449,11 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn read_file(path: &Path, encoding: Option<&'static Encoding>, input: &mut Input) -> Result<()> {
+fn read_file(path: &Path, options: &ReadOptions, input: &mut Input) -> Result<()> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let name = path.display().to_string();
     input.files.push(name.clone());
-    let text = match decode(&bytes, encoding) {
+    let text = match decode(&bytes, options.encoding) {
         Decoded::Text(text) => text,
         Decoded::Binary => {
             skip_file(input, name, "binary file, not text: refused".into());
@@ -454,16 +468,16 @@ fn read_file(path: &Path, encoding: Option<&'static Encoding>, input: &mut Input
             return Ok(());
         }
     };
-    read_text(path, text, input)
+    read_text(path, text, &options.fields, input)
 }
 
 /// Adds the records of already-decoded text, read as the kind of file its extension names.
-pub fn read_text(path: &Path, text: String, input: &mut Input) -> Result<()> {
+pub fn read_text(path: &Path, text: String, fields: &FieldNames, input: &mut Input) -> Result<()> {
     let name = path.display().to_string();
     match extension(path) {
         Some("txt") => push_page(name, text, input),
-        Some("jsonl") => read_jsonl(path, &name, &text, input)?,
-        Some("csv") => read_csv(path, &name, &text, input)?,
+        Some("jsonl") => read_jsonl(path, &name, &text, fields, input)?,
+        Some("csv") => read_csv(path, &name, &text, fields, input)?,
         _ => {
             return Err(Error::input(
                 path,
@@ -539,9 +553,15 @@ fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Decoded {
     with(detector.guess(Some(b"cn"), false), bytes)
 }
 
-fn read_jsonl(path: &Path, name: &str, text: &str, input: &mut Input) -> Result<()> {
+fn read_jsonl(
+    path: &Path,
+    name: &str,
+    text: &str,
+    fields: &FieldNames,
+    input: &mut Input,
+) -> Result<()> {
     for (i, line) in text.lines().enumerate() {
-        match parse_jsonl_line(path, name, i + 1, line)? {
+        match parse_jsonl_line(path, name, fields, i + 1, line)? {
             Some(Parsed::Record(r)) => input.records.push(r),
             Some(Parsed::Skipped(s)) => input.skipped.push(s),
             None => {}
@@ -552,7 +572,13 @@ fn read_jsonl(path: &Path, name: &str, text: &str, input: &mut Input) -> Result<
 
 /// One JSONL line: a record, a record skipped for an empty text, nothing for a blank line, or an error
 /// (not JSON, not an object, no `text`) that stops the run.
-fn parse_jsonl_line(path: &Path, name: &str, line_no: usize, line: &str) -> Result<Option<Parsed>> {
+fn parse_jsonl_line(
+    path: &Path,
+    name: &str,
+    names: &FieldNames,
+    line_no: usize,
+    line: &str,
+) -> Result<Option<Parsed>> {
     let line = line.trim_end_matches(['\n', '\r']);
     if line.trim().is_empty() {
         return Ok(None);
@@ -566,29 +592,45 @@ fn parse_jsonl_line(path: &Path, name: &str, line_no: usize, line: &str) -> Resu
             "expected a JSON object with a `text` field",
         ));
     };
+    names
+        .check_keys(&map)
+        .map_err(|message| Error::input(path, Some(line_no), message))?;
     let mut fields = BTreeMap::new();
-    let mut text = None;
+    let mut text = String::new();
     for (key, value) in map {
         let value = match value {
             Value::String(s) => s,
             Value::Null => continue,
             other => other.to_string(),
         };
-        if key == "text" {
-            text = Some(value);
-        } else {
-            fields.insert(key, value);
+        match names.field_of(&key) {
+            "text" => text = value,
+            field => {
+                fields.insert(field.to_string(), value);
+            }
         }
     }
-    let text = text.ok_or_else(|| Error::input(path, Some(line_no), "field `text` is missing"))?;
-    Ok(Some(table_record(name, line_no, text, fields)))
+    Ok(Some(table_record(name, line_no, names, text, fields)))
 }
 
-fn read_csv(path: &Path, name: &str, text: &str, input: &mut Input) -> Result<()> {
-    csv_rows(path, name, encoding_rs::UTF_8, text.as_bytes(), |row| {
-        push_parsed(input, row);
-        Ok(())
-    })
+fn read_csv(
+    path: &Path,
+    name: &str,
+    text: &str,
+    fields: &FieldNames,
+    input: &mut Input,
+) -> Result<()> {
+    csv_rows(
+        path,
+        name,
+        encoding_rs::UTF_8,
+        fields,
+        text.as_bytes(),
+        |row| {
+            push_parsed(input, row);
+            Ok(())
+        },
+    )
 }
 
 /// Hands on each row of a CSV file as a record (or skipped, with the reason). The rows are cut as bytes
@@ -598,6 +640,7 @@ fn csv_rows(
     path: &Path,
     name: &str,
     encoding: &'static Encoding,
+    names: &FieldNames,
     source: impl std::io::Read,
     mut each: impl FnMut(Parsed) -> Result<()>,
 ) -> Result<()> {
@@ -618,48 +661,50 @@ fn csv_rows(
                 format!("the header is {}", not_valid(encoding)),
             )
         })?;
-    if !headers.iter().any(|h| h == "text") {
-        return Err(Error::input(
-            path,
-            Some(1),
-            "the header has no `text` column",
-        ));
-    }
+    let columns: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let fields = names
+        .header(&columns)
+        .map_err(|message| Error::input(path, Some(1), message))?;
     for row in reader.byte_records() {
         let row = row.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize);
             Error::input(path, line, format!("bad CSV row: {e}"))
         })?;
         let line_no = row.position().map(|p| p.line() as usize).unwrap_or(0);
-        each(csv_record(name, line_no, encoding, &headers, &row))?;
+        each(csv_record(
+            name, line_no, encoding, names, &columns, &fields, &row,
+        ))?;
     }
     Ok(())
 }
 
+/// One CSV row: `columns` are the header's names, `fields` what each is read as.
 fn csv_record(
     name: &str,
     line: usize,
     encoding: &'static Encoding,
-    headers: &[String],
+    names: &FieldNames,
+    columns: &[&str],
+    fields: &[&str],
     row: &csv::ByteRecord,
 ) -> Parsed {
-    let mut fields = BTreeMap::new();
+    let mut kept = BTreeMap::new();
     let mut text = String::new();
-    for (key, value) in headers.iter().zip(row.iter()) {
+    for ((column, &field), value) in columns.iter().zip(fields).zip(row.iter()) {
         let Some(value) = decode_piece(encoding, value) else {
             return Parsed::Skipped(Skipped {
                 source: name.to_string(),
                 line: Some(line),
-                reason: format!("field `{key}` is {}", not_valid(encoding)),
+                reason: format!("field `{column}` is {}", not_valid(encoding)),
             });
         };
-        if key == "text" {
+        if field == "text" {
             text = value.to_string();
         } else if !value.is_empty() {
-            fields.insert(key.to_string(), value.to_string());
+            kept.insert(field.to_string(), value.to_string());
         }
     }
-    table_record(name, line, text, fields)
+    table_record(name, line, names, text, kept)
 }
 
 fn push_parsed(input: &mut Input, parsed: Parsed) {
@@ -670,12 +715,18 @@ fn push_parsed(input: &mut Input, parsed: Parsed) {
 }
 
 /// A JSONL or CSV record, or the reason it is skipped.
-fn table_record(name: &str, line: usize, text: String, fields: BTreeMap<String, String>) -> Parsed {
+fn table_record(
+    name: &str,
+    line: usize,
+    names: &FieldNames,
+    text: String,
+    fields: BTreeMap<String, String>,
+) -> Parsed {
     if text.trim().is_empty() {
         return Parsed::Skipped(Skipped {
             source: name.to_string(),
             line: Some(line),
-            reason: "empty `text`".into(),
+            reason: format!("empty `{}`", names.column_of("text")),
         });
     }
     Parsed::Record(Record {

@@ -154,6 +154,9 @@ pub struct Meta {
     pub min_df: usize,
     pub max_df: f64,
     pub options: serde_json::Value,
+    /// The `--field` mappings the inputs were read with (`text=正文`), when any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
     pub inputs: Vec<String>,
     pub counts: Counts,
 }
@@ -512,6 +515,12 @@ fn meta(
             "themes_file": options.themes_file,
             "top_keywords": options.top_keywords,
         }),
+        fields: options
+            .input
+            .fields
+            .iter()
+            .map(|(f, c)| format!("{f}={c}"))
+            .collect(),
         inputs: corpus.files.clone(),
         counts: Counts {
             files: corpus.files.len(),

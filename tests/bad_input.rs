@@ -703,3 +703,123 @@ fn utf16_exports_are_streamed_and_a_bad_line_is_skipped_alone() {
     let r = topics_report(p, &["be.jsonl", "--encoding", "utf-16be"], "be");
     assert_eq!(counties(&r), ["平遥县", "", "汾阳市"]);
 }
+
+/// An export from a Chinese site names its columns 编号, 标题, 正文, 日期, 县区: the run stops at the header
+/// and says which `--field` reads it; with them, every column lands in its field. JSON keys likewise.
+#[test]
+fn columns_of_other_names_are_read_with_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let govern = "汾阳市社区网格员走访居民,党支部推动老旧小区改造,居民满意。";
+    let csv = format!(
+        "编号,标题,正文,日期,县区\r\na1,非遗市集进社区,\"{TEXT}\",2025-10-01,平遥县\r\n\
+         a2,秋粮丰收,\"{FARM}\",2025-10-02,壶关县\r\na3,网格员走访,\"{govern}\",2025-11-03,汾阳市\r\n"
+    );
+    let (gbk, _, bad) = encoding_rs::GB18030.encode(&csv);
+    assert!(!bad);
+    std::fs::write(p.join("export.csv"), &gbk).unwrap();
+
+    let o = run(p, &["topics", "export.csv", "-o", "out"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("export.csv:1") && err(&o).contains("--field text=正文"),
+        "{}",
+        err(&o)
+    );
+    assert!(!p.join("out").exists(), "no report from a failed run");
+
+    let fields = [
+        "--field",
+        "text=正文",
+        "--field",
+        "title=标题",
+        "--field",
+        "id=编号",
+        "--field",
+        "date=日期",
+        "--field",
+        "county=县区",
+    ];
+    let r = topics_report(
+        p,
+        &[&["export.csv", "-k", "2"], &fields[..]].concat(),
+        "out",
+    );
+    let read: Vec<[&str; 4]> = r["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            assert_eq!(a["metadata"], serde_json::json!({}), "{a}");
+            assert_eq!(a["county_from"], "field", "{a}");
+            ["id", "title", "date", "county"].map(|k| a[k].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ["a1", "非遗市集进社区", "2025-10-01", "平遥县"],
+            ["a2", "秋粮丰收", "2025-10-02", "壶关县"],
+            ["a3", "网格员走访", "2025-11-03", "汾阳市"],
+        ]
+    );
+    assert_eq!(
+        r["meta"]["fields"],
+        serde_json::json!([
+            "text=正文",
+            "title=标题",
+            "id=编号",
+            "date=日期",
+            "county=县区"
+        ])
+    );
+
+    // A misspelt column, a column read twice, and a column that would be read as a field another already has.
+    for (args, says) in [
+        (&["--field", "text=正文本"][..], "no column `正文本`"),
+        (
+            &["--field", "text=正文", "--field", "title=正文"],
+            "already read as `text`",
+        ),
+        (
+            &["--field", "text=标题", "--field", "正文=text"],
+            "no column `text`",
+        ),
+    ] {
+        let o = run(p, &[&["topics", "export.csv", "-o", "out2"], args].concat());
+        assert!(
+            !o.status.success() && err(&o).contains(says),
+            "{args:?}: {}",
+            err(&o)
+        );
+    }
+    std::fs::write(p.join("both.csv"), format!("text,正文\n旧文,\"{TEXT}\"\n")).unwrap();
+    let o = run(
+        p,
+        &["topics", "both.csv", "--field", "text=正文", "-o", "out2"],
+    );
+    assert!(
+        err(&o).contains("would both be read as `text`"),
+        "{}",
+        err(&o)
+    );
+
+    let lines: String = [TEXT, "  ", FARM]
+        .iter()
+        .map(|t| serde_json::json!({"content": t}).to_string() + "\n")
+        .collect();
+    std::fs::write(p.join("export.jsonl"), lines).unwrap();
+    let o = run(p, &["topics", "export.jsonl", "-o", "out3"]);
+    assert!(
+        err(&o).contains("export.jsonl:1") && err(&o).contains("--field text=content"),
+        "{}",
+        err(&o)
+    );
+    let r = topics_report(
+        p,
+        &["export.jsonl", "-k", "2", "--field", "text=content"],
+        "out3",
+    );
+    assert_eq!(r["articles"].as_array().unwrap().len(), 2, "{r}");
+    assert_eq!(skipped(&r), [("export.jsonl", 2, "empty `content`")]);
+}
