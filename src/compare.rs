@@ -88,6 +88,19 @@ pub struct Comparison {
     pub periods: Vec<String>,
     pub trends: Vec<TrendPoint>,
     pub undated: usize,
+    /// Undated articles whose `date` field holds something that is not a date (`昨天`, `2025-13-45`):
+    /// a typo in an export should not pass for a missing date.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable_dates: Vec<UnreadableDate>,
+}
+
+/// An article whose `date` field is not a date.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UnreadableDate {
+    pub id: String,
+    pub file: String,
+    pub line: Option<usize>,
+    pub date: String,
 }
 
 /// The group of each article (`None` when a chosen `--groups` list leaves it out).
@@ -187,7 +200,28 @@ pub fn compare(report: &TopicsReport, corpus: &Corpus, options: &CompareOptions)
         periods,
         trends,
         undated: dates.iter().filter(|d| d.is_none()).count(),
+        unreadable_dates: unreadable_dates(report, &dates),
     }
+}
+
+fn unreadable_dates(
+    report: &TopicsReport,
+    dates: &[Option<crate::dates::Date>],
+) -> Vec<UnreadableDate> {
+    report
+        .articles
+        .iter()
+        .zip(dates)
+        .filter_map(|(a, parsed)| match (&a.date, parsed) {
+            (Some(date), None) if !date.trim().is_empty() => Some(UnreadableDate {
+                id: a.id.clone(),
+                file: a.file.clone(),
+                line: a.line,
+                date: date.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 fn group_shares(
@@ -530,6 +564,31 @@ impl Comparison {
     }
 }
 
+/// A line on the dates that are not dates, with the first few of them, or `None` when there are none.
+fn unreadable_dates_said(unreadable: &[UnreadableDate]) -> Option<String> {
+    const SHOWN: usize = 3;
+    if unreadable.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = unreadable
+        .iter()
+        .take(SHOWN)
+        .map(|u| {
+            let line = u.line.map(|l| format!(":{l}")).unwrap_or_default();
+            format!("{}{line} `{}`", u.file, u.date)
+        })
+        .collect();
+    let more = match unreadable.len() > SHOWN {
+        true => ", …; all in compare.json `unreadable_dates`",
+        false => "",
+    };
+    Some(format!(
+        "  {} of them with a date field that is not a date (write 2025-10-01, 20251001, 2025/10/1 or 2025年10月1日): {}{more}",
+        unreadable.len(),
+        shown.join(", ")
+    ))
+}
+
 /// The comparison for the terminal.
 pub fn render(c: &Comparison, report: &TopicsReport) -> String {
     use std::fmt::Write as _;
@@ -541,6 +600,9 @@ pub fn render(c: &Comparison, report: &TopicsReport) -> String {
         c.groups.len(),
         c.undated
     );
+    if let Some(said) = unreadable_dates_said(&c.unreadable_dates) {
+        let _ = writeln!(s, "{said}");
+    }
     for g in &c.shares {
         let _ = writeln!(s, "\n{} · {} articles", g.group, g.articles);
         for t in g.themes.iter().filter(|t| t.count > 0) {

@@ -172,6 +172,10 @@ fn a_manifest_gives_seed_pages_dates_and_sources_and_compare_reads_them() {
         .all(|a| a["date"] == "2025-09-30" && a["source"] == "平遥报"));
     let c: serde_json::Value = common::json(dir.path().join("out/compare.json"));
     assert_eq!(c["undated"], 6, "pages 003 and 004 hold 6 undated articles");
+    assert!(
+        c.get("unreadable_dates").is_none(),
+        "no date is not a date that cannot be read"
+    );
     assert_eq!(
         c["periods"],
         serde_json::json!(["2025-09", "2025-10", "2025-11", "2025-12"])
@@ -277,4 +281,58 @@ fn compare_counties_on_the_seeds_in_plain_words() {
     );
     let csv = std::fs::read(dir.path().join("out/compare_shares.csv")).unwrap();
     assert!(csv.starts_with(b"\xEF\xBB\xBF"));
+}
+
+/// A date field that holds no date (a typo, `昨天`) leaves its article undated, and the run says which.
+#[test]
+fn dates_that_are_not_dates_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [
+        (
+            "平遥县贺兰桥社区举办非遗市集,面塑、漆器、剪纸等非遗技艺吸引居民参与。",
+            "2025-13-45",
+        ),
+        (
+            "宁国镇秋粮丰收,合作社组织农机收割玉米,村集体经济增收,农户分红。",
+            "昨天",
+        ),
+        (
+            "汾阳市社区网格员走访居民,党支部推动老旧小区改造,居民满意。",
+            "2025-10-01",
+        ),
+        ("壶关县养老服务中心开展助餐服务,老人吃上热乎饭。", ""),
+    ];
+    let csv: String = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (text, date))| format!("a{i},\"{text}\",{date}\n"))
+        .collect();
+    std::fs::write(dir.path().join("d.csv"), format!("id,text,date\n{csv}")).unwrap();
+    let out = common::ok(
+        dir.path(),
+        &[
+            "compare", "d.csv", "-k", "2", "--period", "month", "--format", "none", "-o", "out",
+        ],
+    );
+    let c: serde_json::Value = common::json(dir.path().join("out/compare.json"));
+    assert_eq!(c["undated"], 3);
+    let unreadable: Vec<(&str, u64, &str)> = c["unreadable_dates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["id"].as_str().unwrap(),
+                u["line"].as_u64().unwrap(),
+                u["date"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(unreadable, [("a0", 2, "2025-13-45"), ("a1", 3, "昨天")]);
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        said.contains("2 of them with a date field that is not a date")
+            && said.contains("d.csv:3 `昨天`"),
+        "{said}"
+    );
 }
