@@ -76,7 +76,7 @@ struct EvaluateArgs {
 
 #[derive(Args)]
 struct CommonArgs {
-    /// Files or directories of .txt newspaper pages, .jsonl or .csv records. None: the bundled seed pages.
+    /// Files or directories of .txt newspaper pages, .jsonl, .json or .csv records. None: the bundled seed pages.
     inputs: Vec<PathBuf>,
     /// Number of themes, or `auto` to choose it by silhouette within --k-range.
     #[arg(short = 'k', long = "k", default_value = "auto", value_parser = parse_k)]

@@ -10,6 +10,11 @@ pub fn set_quiet(quiet: bool) {
     QUIET.store(quiet, Ordering::Relaxed);
 }
 
+/// Whether `--quiet` is on: notes on stderr are left out too.
+pub fn is_quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
 /// A bar of `len` steps, hidden when quiet.
 pub fn bar(len: u64, what: &'static str) -> ProgressBar {
     if QUIET.load(Ordering::Relaxed) {

@@ -48,7 +48,7 @@ pub struct Input {
     pub files: Vec<String>,
 }
 
-const EXTENSIONS: [&str; 3] = ["txt", "jsonl", "csv"];
+const EXTENSIONS: [&str; 4] = ["txt", "jsonl", "json", "csv"];
 
 /// How input files are read.
 #[derive(Debug, Clone, Default)]
@@ -141,12 +141,13 @@ pub fn input_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut all = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let files = files_under(path)?;
+            let (files, others) = files_under(path)?;
+            note_others(path, &others);
             if files.is_empty() {
                 return Err(Error::input(
                     path,
                     None,
-                    "no .txt, .jsonl or .csv files in this directory",
+                    "no .txt, .jsonl, .json or .csv files in this directory",
                 ));
             }
             all.extend(files);
@@ -155,7 +156,7 @@ pub fn input_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 return Err(Error::input(
                     path,
                     None,
-                    "unsupported file type: give .txt pages, .jsonl or .csv files",
+                    "unsupported file type: give .txt pages, .jsonl, .json or .csv files",
                 ));
             }
             all.push(path.clone());
@@ -431,8 +432,38 @@ fn extension(path: &Path) -> Option<&'static str> {
     EXTENSIONS.into_iter().find(|e| *e == ext)
 }
 
-fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+/// Says which files of a directory were left unread, so that an export in a format not read (`.xml`, `.xlsx`)
+/// is not taken for an empty one. Hidden files (`.DS_Store`) are left without a word.
+fn note_others(dir: &Path, others: &[PathBuf]) {
+    const NAMED: usize = 3;
+    let others: Vec<&PathBuf> = others
+        .iter()
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    if others.is_empty() || crate::progress::is_quiet() {
+        return;
+    }
+    let named: Vec<String> = others
+        .iter()
+        .take(NAMED)
+        .map(|p| p.strip_prefix(dir).unwrap_or(p).display().to_string())
+        .collect();
+    let more = if others.len() > NAMED { ", …" } else { "" };
+    eprintln!(
+        "note: {}: {} file(s) not read, as they are not .txt, .jsonl, .json or .csv: {}{more}",
+        dir.display(),
+        others.len(),
+        named.join(", ")
+    );
+}
+
+/// The input files under a directory, sorted, and the other files there.
+fn files_under(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
     let mut out = Vec::new();
+    let mut others = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let entries = std::fs::read_dir(&d).map_err(|e| Error::io(&d, e))?;
@@ -442,11 +473,14 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
                 stack.push(path);
             } else if extension(&path).is_some() {
                 out.push(path);
+            } else {
+                others.push(path);
             }
         }
     }
     out.sort();
-    Ok(out)
+    others.sort();
+    Ok((out, others))
 }
 
 fn read_file(path: &Path, options: &ReadOptions, input: &mut Input) -> Result<()> {
@@ -477,12 +511,13 @@ pub fn read_text(path: &Path, text: String, fields: &FieldNames, input: &mut Inp
     match extension(path) {
         Some("txt") => push_page(name, text, input),
         Some("jsonl") => read_jsonl(path, &name, &text, fields, input)?,
+        Some("json") => read_json(path, &name, &text, fields, input)?,
         Some("csv") => read_csv(path, &name, &text, fields, input)?,
         _ => {
             return Err(Error::input(
                 path,
                 None,
-                "unsupported file type: give .txt pages, .jsonl or .csv files",
+                "unsupported file type: give .txt pages, .jsonl, .json or .csv files",
             ))
         }
     }
@@ -584,7 +619,18 @@ fn parse_jsonl_line(
         return Ok(None);
     }
     let value: Value = serde_json::from_str(line)
-        .map_err(|e| Error::input(path, Some(line_no), format!("not valid JSON: {e}")))?;
+        .map_err(|e| Error::input(path, Some(line_no), not_json(&e, 0)))?;
+    object_record(path, name, names, line_no, value).map(Some)
+}
+
+/// A JSON value that should be an object with the text: a record, or one skipped for an empty text.
+fn object_record(
+    path: &Path,
+    name: &str,
+    names: &FieldNames,
+    line_no: usize,
+    value: Value,
+) -> Result<Parsed> {
     let Value::Object(map) = value else {
         return Err(Error::input(
             path,
@@ -610,7 +656,111 @@ fn parse_jsonl_line(
             }
         }
     }
-    Ok(Some(table_record(name, line_no, names, text, fields)))
+    Ok(table_record(name, line_no, names, text, fields))
+}
+
+/// A `.json` file: an array of objects (as scrapy's `-o items.json` writes it), or one object. Each record is
+/// numbered by the line it starts on, so that errors and skips point into the file as in JSONL. Read whole:
+/// an array cannot be cut at newlines as JSONL is, so corpora larger than memory should come as JSONL.
+fn read_json(
+    path: &Path,
+    name: &str,
+    text: &str,
+    names: &FieldNames,
+    input: &mut Input,
+) -> Result<()> {
+    let bytes = text.as_bytes();
+    let mut lines = LineCounter::default();
+    let mut at = skip_whitespace(bytes, 0);
+    let in_array = bytes.get(at) == Some(&b'[');
+    if in_array {
+        at = skip_whitespace(bytes, at + 1);
+    }
+    while at < bytes.len() && !(in_array && bytes[at] == b']') {
+        let line = lines.line_at(bytes, at);
+        let mut values = serde_json::Deserializer::from_str(&text[at..]).into_iter::<Value>();
+        let value = match values.next() {
+            Some(Ok(value)) => value,
+            Some(Err(e)) => {
+                let column = at - text[..at].rfind('\n').map_or(0, |n| n + 1);
+                let (line, column) = match e.line() {
+                    0 | 1 => (line, column),
+                    later => (line + later - 1, 0),
+                };
+                return Err(Error::input(path, Some(line), not_json(&e, column)));
+            }
+            None => break,
+        };
+        push_parsed(input, object_record(path, name, names, line, value)?);
+        at = skip_whitespace(bytes, at + values.byte_offset());
+        match (in_array, bytes.get(at)) {
+            (true, Some(b',')) => at = skip_whitespace(bytes, at + 1),
+            (true, Some(b']')) | (false, None) => {}
+            (true, _) => {
+                let line = lines.line_at(bytes, at);
+                let message = "expected `,` or `]` after a record of the array";
+                return Err(Error::input(path, Some(line), message));
+            }
+            (false, Some(_)) => {
+                let line = lines.line_at(bytes, at);
+                let message = "more than one JSON value: give an array of objects, or JSONL (one object a line)";
+                return Err(Error::input(path, Some(line), message));
+            }
+        }
+    }
+    if in_array && bytes.get(at) != Some(&b']') {
+        let line = lines.line_at(bytes, bytes.len());
+        return Err(Error::input(
+            path,
+            Some(line),
+            "the array is not closed with `]`",
+        ));
+    }
+    if in_array && skip_whitespace(bytes, at + 1) < bytes.len() {
+        let line = lines.line_at(bytes, skip_whitespace(bytes, at + 1));
+        return Err(Error::input(
+            path,
+            Some(line),
+            "something follows the array's `]`",
+        ));
+    }
+    Ok(())
+}
+
+fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    at
+}
+
+/// serde_json's message, its place given as the column of the line the error names (serde_json counts lines
+/// from where it started, which in a JSONL line or a record of an array is not the file's start); `column` is
+/// where it started in that line, when the error is on its first line.
+fn not_json(e: &serde_json::Error, column: usize) -> String {
+    let message = e.to_string();
+    let message = message
+        .rfind(" at line ")
+        .map_or(message.as_str(), |at| &message[..at]);
+    match e.column() {
+        0 => format!("not valid JSON: {message}"),
+        c => format!("not valid JSON: {message} at column {}", column + c),
+    }
+}
+
+/// Line numbers of byte offsets that only grow, counted once.
+#[derive(Default)]
+struct LineCounter {
+    at: usize,
+    newlines: usize,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, bytes: &[u8], at: usize) -> usize {
+        self.newlines += bytes[self.at..at].iter().filter(|&&b| b == b'\n').count();
+        self.at = at;
+        self.newlines + 1
+    }
 }
 
 fn read_csv(

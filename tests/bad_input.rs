@@ -823,3 +823,95 @@ fn columns_of_other_names_are_read_with_field() {
     assert_eq!(r["articles"].as_array().unwrap().len(), 2, "{r}");
     assert_eq!(skipped(&r), [("export.jsonl", 2, "empty `content`")]);
 }
+
+/// A `.json` file (an array of objects, as scrapy's `-o items.json` writes, or one object) is read like
+/// JSONL: each record numbered by the line it starts on, an empty one skipped by line, a broken one named by
+/// line and column.
+#[test]
+fn json_arrays_and_objects_are_read_by_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let items = [
+        serde_json::json!({"id": "s1", "title": "非遗市集", "正文": TEXT}),
+        serde_json::json!({"id": "s2", "正文": " "}),
+        serde_json::json!({"id": "s3", "正文": FARM, "reads": 12}),
+    ];
+    let array = items.iter().map(|i| format!("  {i}")).collect::<Vec<_>>();
+    std::fs::write(
+        p.join("items.json"),
+        format!("[\n{}\n]\n", array.join(",\n")),
+    )
+    .unwrap();
+    let one = serde_json::to_string_pretty(&serde_json::json!({"id": "o1", "正文": "汾阳市社区网格员走访居民,党支部推动老旧小区改造。"})).unwrap();
+    std::fs::create_dir(p.join("more")).unwrap();
+    std::fs::write(p.join("more/one.json"), one).unwrap();
+
+    let r = topics_report(
+        p,
+        &["items.json", "more", "-k", "2", "--field", "text=正文"],
+        "out",
+    );
+    let read: Vec<(&str, u64, &str)> = r["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap(),
+                a["line"].as_u64().unwrap(),
+                a["file"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("s1", 2, "items.json"),
+            ("s3", 4, "items.json"),
+            ("o1", 1, "more/one.json")
+        ]
+    );
+    assert_eq!(r["articles"][1]["metadata"]["reads"], "12");
+    assert_eq!(skipped(&r), [("items.json", 3, "empty `正文`")]);
+
+    // Files of other kinds in a folder are named, not read; hidden ones are passed over.
+    std::fs::write(p.join("more/export.xlsx"), "PK").unwrap();
+    std::fs::write(p.join("more/.DS_Store"), "").unwrap();
+    let args = ["topics", "more", "--field", "text=正文", "--format", "none"];
+    let o = common::ok(p, &[&args[..], &["-o", "notes"]].concat());
+    assert!(
+        err(&o).contains("note: more: 1 file(s) not read") && err(&o).contains("export.xlsx"),
+        "{}",
+        err(&o)
+    );
+    let o = common::ok(p, &[&args[..], &["-o", "notes", "-q"]].concat());
+    assert_eq!(err(&o), "", "--quiet prints nothing but errors");
+
+    for (json, says) in [
+        (
+            "[\n{\"text\": \"a\"},\n  {\"text\": oops}\n]",
+            "bad.json:3: not valid JSON: expected value at column 12",
+        ),
+        (
+            "[\n{\"text\": \"a\"}\n{\"text\": \"b\"}\n]",
+            "bad.json:3: expected `,` or `]`",
+        ),
+        (
+            "[\n{\"text\": \"a\"},\n\"a string\"\n]",
+            "bad.json:3: expected a JSON object",
+        ),
+        (
+            "[\n{\"text\": \"a\"},\n",
+            "bad.json:3: the array is not closed",
+        ),
+        (
+            "{\"text\": \"a\"}\n{\"text\": \"b\"}\n",
+            "bad.json:2: more than one JSON value",
+        ),
+    ] {
+        std::fs::write(p.join("bad.json"), json).unwrap();
+        let o = run(p, &["topics", "bad.json", "-o", "bad"]);
+        assert_eq!(o.status.code(), Some(1), "{json}");
+        assert!(err(&o).contains(says), "{json}: {}", err(&o));
+    }
+}

@@ -108,3 +108,53 @@ proptest! {
         prop_assert_eq!(sorted, shuffled);
     }
 }
+
+/// Text made of the pieces JSON and CSV are made of, so that most cases get far into the readers.
+fn records_text() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        ":",
+        "\"",
+        "\"text\"",
+        "\"正文\"",
+        "\"平遥县非遗市集\"",
+        "text",
+        "正文",
+        "1",
+        "null",
+        "\n",
+        " ",
+        "\\",
+        "\r\n",
+        "é",
+    ]);
+    prop::collection::vec(piece, 0..60).prop_map(|p| p.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The JSONL, JSON and CSV readers return records or an error that names the file, never panic, with or
+    /// without fields read from columns of other names.
+    #[test]
+    fn readers_never_panic_and_name_the_file(text in records_text()) {
+        use analyze::read::{read_text, FieldNames, Input};
+        let mapped = FieldNames::new(vec![
+            ("text".into(), "正文".into()),
+            ("title".into(), "text".into()),
+        ])
+        .unwrap();
+        for fields in [FieldNames::default(), mapped] {
+            for name in ["fuzz.jsonl", "fuzz.json", "fuzz.csv"] {
+                let mut input = Input::default();
+                if let Err(e) = read_text(std::path::Path::new(name), text.clone(), &fields, &mut input) {
+                    prop_assert!(e.to_string().starts_with(name), "{}", e);
+                }
+            }
+        }
+    }
+}

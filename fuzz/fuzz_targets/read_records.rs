@@ -1,5 +1,5 @@
 #![no_main]
-//! The JSONL and CSV readers return records or an error naming the file, never panic, with or without
+//! The JSONL, JSON and CSV readers return records or an error naming the file, never panic, with or without
 //! fields read from columns of other names.
 use analyze::read::FieldNames;
 use libfuzzer_sys::fuzz_target;
@@ -12,7 +12,7 @@ fuzz_target!(|text: &str| {
     ])
     .expect("distinct fields and columns");
     for fields in [FieldNames::default(), mapped] {
-        for name in ["fuzz.jsonl", "fuzz.csv"] {
+        for name in ["fuzz.jsonl", "fuzz.json", "fuzz.csv"] {
             let mut input = analyze::read::Input::default();
             let read = analyze::read::read_text(Path::new(name), text.to_string(), &fields, &mut input);
             if let Err(e) = read {
