@@ -1,6 +1,6 @@
-//! Reading input: `.txt` newspaper pages, `.jsonl` and `.csv` records, from files or directories.
+//! Reading input: `.txt` newspaper pages, `.jsonl`, `.json` and `.csv` records, from files or directories.
 //!
-//! A page is handed to [`crate::split`] to be cut into articles; a JSONL or CSV record is one article.
+//! A page is handed to [`crate::split`] to be cut into articles; a JSONL, JSON or CSV record is one article.
 
 mod fields;
 
