@@ -3,11 +3,15 @@
 //! A page is handed to [`crate::split`] to be cut into articles; a JSONL, JSON or CSV record is one article.
 
 mod fields;
+mod json;
+mod manifest;
 
 use crate::error::{Error, Result};
 use encoding_rs::Encoding;
 pub use fields::FieldNames;
-use serde_json::Value;
+pub use manifest::{
+    apply_manifest, apply_manifest_entries, default_page_date, read_manifest, ManifestEntry,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -403,7 +407,7 @@ fn parse_jsonl_lines(
     let parsed: Vec<Result<Option<Parsed>>> = lines
         .into_par_iter()
         .map(|(line_no, bytes)| match decode_piece(encoding, &bytes) {
-            Some(line) => parse_jsonl_line(path, name, fields, line_no, &line),
+            Some(line) => json::parse_jsonl_line(path, name, fields, line_no, &line),
             None => Ok(Some(Parsed::Skipped(Skipped {
                 source: name.to_string(),
                 line: Some(line_no),
@@ -510,8 +514,8 @@ pub fn read_text(path: &Path, text: String, fields: &FieldNames, input: &mut Inp
     let name = path.display().to_string();
     match extension(path) {
         Some("txt") => push_page(name, text, input),
-        Some("jsonl") => read_jsonl(path, &name, &text, fields, input)?,
-        Some("json") => read_json(path, &name, &text, fields, input)?,
+        Some("jsonl") => json::read_jsonl(path, &name, &text, fields, input)?,
+        Some("json") => json::read_json(path, &name, &text, fields, input)?,
         Some("csv") => read_csv(path, &name, &text, fields, input)?,
         _ => {
             return Err(Error::input(
@@ -586,181 +590,6 @@ fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Decoded {
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
     with(detector.guess(Some(b"cn"), false), bytes)
-}
-
-fn read_jsonl(
-    path: &Path,
-    name: &str,
-    text: &str,
-    fields: &FieldNames,
-    input: &mut Input,
-) -> Result<()> {
-    for (i, line) in text.lines().enumerate() {
-        match parse_jsonl_line(path, name, fields, i + 1, line)? {
-            Some(Parsed::Record(r)) => input.records.push(r),
-            Some(Parsed::Skipped(s)) => input.skipped.push(s),
-            None => {}
-        }
-    }
-    Ok(())
-}
-
-/// One JSONL line: a record, a record skipped for an empty text, nothing for a blank line, or an error
-/// (not JSON, not an object, no `text`) that stops the run.
-fn parse_jsonl_line(
-    path: &Path,
-    name: &str,
-    names: &FieldNames,
-    line_no: usize,
-    line: &str,
-) -> Result<Option<Parsed>> {
-    let line = line.trim_end_matches(['\n', '\r']);
-    if line.trim().is_empty() {
-        return Ok(None);
-    }
-    let value: Value = serde_json::from_str(line)
-        .map_err(|e| Error::input(path, Some(line_no), not_json(&e, 0)))?;
-    object_record(path, name, names, line_no, value).map(Some)
-}
-
-/// A JSON value that should be an object with the text: a record, or one skipped for an empty text.
-fn object_record(
-    path: &Path,
-    name: &str,
-    names: &FieldNames,
-    line_no: usize,
-    value: Value,
-) -> Result<Parsed> {
-    let Value::Object(map) = value else {
-        return Err(Error::input(
-            path,
-            Some(line_no),
-            "expected a JSON object with a `text` field",
-        ));
-    };
-    names
-        .check_keys(&map)
-        .map_err(|message| Error::input(path, Some(line_no), message))?;
-    let mut fields = BTreeMap::new();
-    let mut text = String::new();
-    for (key, value) in map {
-        let value = match value {
-            Value::String(s) => s,
-            Value::Null => continue,
-            other => other.to_string(),
-        };
-        match names.field_of(&key) {
-            "text" => text = value,
-            field => {
-                fields.insert(field.to_string(), value);
-            }
-        }
-    }
-    Ok(table_record(name, line_no, names, text, fields))
-}
-
-/// A `.json` file: an array of objects (as scrapy's `-o items.json` writes it), or one object. Each record is
-/// numbered by the line it starts on, so that errors and skips point into the file as in JSONL. Read whole:
-/// an array cannot be cut at newlines as JSONL is, so corpora larger than memory should come as JSONL.
-fn read_json(
-    path: &Path,
-    name: &str,
-    text: &str,
-    names: &FieldNames,
-    input: &mut Input,
-) -> Result<()> {
-    let bytes = text.as_bytes();
-    let mut lines = LineCounter::default();
-    let mut at = skip_whitespace(bytes, 0);
-    let in_array = bytes.get(at) == Some(&b'[');
-    if in_array {
-        at = skip_whitespace(bytes, at + 1);
-    }
-    while at < bytes.len() && !(in_array && bytes[at] == b']') {
-        let line = lines.line_at(bytes, at);
-        let mut values = serde_json::Deserializer::from_str(&text[at..]).into_iter::<Value>();
-        let value = match values.next() {
-            Some(Ok(value)) => value,
-            Some(Err(e)) => {
-                let column = at - text[..at].rfind('\n').map_or(0, |n| n + 1);
-                let (line, column) = match e.line() {
-                    0 | 1 => (line, column),
-                    later => (line + later - 1, 0),
-                };
-                return Err(Error::input(path, Some(line), not_json(&e, column)));
-            }
-            None => break,
-        };
-        push_parsed(input, object_record(path, name, names, line, value)?);
-        at = skip_whitespace(bytes, at + values.byte_offset());
-        match (in_array, bytes.get(at)) {
-            (true, Some(b',')) => at = skip_whitespace(bytes, at + 1),
-            (true, Some(b']')) | (false, None) => {}
-            (true, _) => {
-                let line = lines.line_at(bytes, at);
-                let message = "expected `,` or `]` after a record of the array";
-                return Err(Error::input(path, Some(line), message));
-            }
-            (false, Some(_)) => {
-                let line = lines.line_at(bytes, at);
-                let message = "more than one JSON value: give an array of objects, or JSONL (one object a line)";
-                return Err(Error::input(path, Some(line), message));
-            }
-        }
-    }
-    if in_array && bytes.get(at) != Some(&b']') {
-        let line = lines.line_at(bytes, bytes.len());
-        return Err(Error::input(
-            path,
-            Some(line),
-            "the array is not closed with `]`",
-        ));
-    }
-    if in_array && skip_whitespace(bytes, at + 1) < bytes.len() {
-        let line = lines.line_at(bytes, skip_whitespace(bytes, at + 1));
-        return Err(Error::input(
-            path,
-            Some(line),
-            "something follows the array's `]`",
-        ));
-    }
-    Ok(())
-}
-
-fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
-    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
-        at += 1;
-    }
-    at
-}
-
-/// serde_json's message, its place given as the column of the line the error names (serde_json counts lines
-/// from where it started, which in a JSONL line or a record of an array is not the file's start); `column` is
-/// where it started in that line, when the error is on its first line.
-fn not_json(e: &serde_json::Error, column: usize) -> String {
-    let message = e.to_string();
-    let message = message
-        .rfind(" at line ")
-        .map_or(message.as_str(), |at| &message[..at]);
-    match e.column() {
-        0 => format!("not valid JSON: {message}"),
-        c => format!("not valid JSON: {message} at column {}", column + c),
-    }
-}
-
-/// Line numbers of byte offsets that only grow, counted once.
-#[derive(Default)]
-struct LineCounter {
-    at: usize,
-    newlines: usize,
-}
-
-impl LineCounter {
-    fn line_at(&mut self, bytes: &[u8], at: usize) -> usize {
-        self.newlines += bytes[self.at..at].iter().filter(|&&b| b == b'\n').count();
-        self.at = at;
-        self.newlines + 1
-    }
 }
 
 fn read_csv(
@@ -886,135 +715,4 @@ fn table_record(
         text,
         fields,
     })
-}
-
-/// Metadata for `.txt` pages from a sidecar manifest: a CSV with a header (`file` and any of `date`, `source`,
-/// `county`, …) or a TOML file of `[[page]]` tables with the same keys. A page matches an entry by its path,
-/// a path ending in the entry, or its file name.
-pub fn apply_manifest(input: &mut Input, path: &Path) -> Result<usize> {
-    Ok(apply_manifest_entries(input, &read_manifest(path)?))
-}
-
-/// The entries of a manifest file (see [`apply_manifest`]).
-pub fn read_manifest(path: &Path) -> Result<Vec<ManifestEntry>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
-    {
-        toml_manifest(path, &text)
-    } else {
-        csv_manifest(path, &text)
-    }
-}
-
-/// Gives the pages of `input` the fields of their manifest entries; returns how many pages matched.
-pub fn apply_manifest_entries(input: &mut Input, entries: &[ManifestEntry]) -> usize {
-    let mut applied = 0;
-    for record in input
-        .records
-        .iter_mut()
-        .filter(|r| r.kind == RecordKind::Page)
-    {
-        let name = Path::new(&record.file)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let hit = entries.iter().find(|(file, _)| {
-            record.file == *file || record.file.ends_with(&format!("/{file}")) || name == *file
-        });
-        if let Some((_, fields)) = hit {
-            record.fields.extend(fields.clone());
-            applied += 1;
-        }
-    }
-    applied
-}
-
-pub type ManifestEntry = (String, BTreeMap<String, String>);
-
-fn csv_manifest(path: &Path, text: &str) -> Result<Vec<ManifestEntry>> {
-    let mut reader =
-        csv::Reader::from_reader(text.strip_prefix('\u{feff}').unwrap_or(text).as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::input(path, Some(1), format!("cannot read the header: {e}")))?
-        .clone();
-    if !headers.iter().any(|h| h == "file") {
-        return Err(Error::input(
-            path,
-            Some(1),
-            "the manifest header has no `file` column",
-        ));
-    }
-    let mut out = Vec::new();
-    for row in reader.records() {
-        let row = row.map_err(|e| {
-            Error::input(
-                path,
-                e.position().map(|p| p.line() as usize),
-                format!("bad CSV row: {e}"),
-            )
-        })?;
-        let mut fields: BTreeMap<String, String> = headers
-            .iter()
-            .zip(row.iter())
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(h, v)| (h.to_string(), v.to_string()))
-            .collect();
-        let file = fields.remove("file").unwrap_or_default();
-        out.push((file, fields));
-    }
-    Ok(out)
-}
-
-fn toml_manifest(path: &Path, text: &str) -> Result<Vec<ManifestEntry>> {
-    #[derive(serde::Deserialize)]
-    struct Manifest {
-        #[serde(default)]
-        page: Vec<BTreeMap<String, toml::Value>>,
-    }
-    let m: Manifest = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start].lines().count().max(1));
-        Error::input(
-            path,
-            line,
-            format!(
-                "not a manifest ({}); expected [[page]] tables with `file`",
-                e.message()
-            ),
-        )
-    })?;
-    m.page
-        .into_iter()
-        .enumerate()
-        .map(|(i, table)| {
-            let mut fields: BTreeMap<String, String> = table
-                .into_iter()
-                .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
-                .collect();
-            let file = fields.remove("file").ok_or_else(|| {
-                Error::input(
-                    path,
-                    None,
-                    format!("[[page]] number {} has no `file`", i + 1),
-                )
-            })?;
-            Ok((file, fields))
-        })
-        .collect()
-}
-
-/// Gives every page without a date this one (`--date`).
-pub fn default_page_date(input: &mut Input, date: &str) {
-    for record in input
-        .records
-        .iter_mut()
-        .filter(|r| r.kind == RecordKind::Page)
-    {
-        record
-            .fields
-            .entry("date".into())
-            .or_insert_with(|| date.to_string());
-    }
 }

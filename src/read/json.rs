@@ -1,0 +1,182 @@
+//! JSON records: a line of a `.jsonl` file, or a record of a `.json` array.
+
+use super::{push_parsed, table_record, FieldNames, Input, Parsed};
+use crate::error::{Error, Result};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub(super) fn read_jsonl(
+    path: &Path,
+    name: &str,
+    text: &str,
+    fields: &FieldNames,
+    input: &mut Input,
+) -> Result<()> {
+    for (i, line) in text.lines().enumerate() {
+        match parse_jsonl_line(path, name, fields, i + 1, line)? {
+            Some(Parsed::Record(r)) => input.records.push(r),
+            Some(Parsed::Skipped(s)) => input.skipped.push(s),
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+/// One JSONL line: a record, a record skipped for an empty text, nothing for a blank line, or an error
+/// (not JSON, not an object, no `text`) that stops the run.
+pub(super) fn parse_jsonl_line(
+    path: &Path,
+    name: &str,
+    names: &FieldNames,
+    line_no: usize,
+    line: &str,
+) -> Result<Option<Parsed>> {
+    let line = line.trim_end_matches(['\n', '\r']);
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    let value: Value = serde_json::from_str(line)
+        .map_err(|e| Error::input(path, Some(line_no), not_json(&e, 0)))?;
+    object_record(path, name, names, line_no, value).map(Some)
+}
+
+/// A JSON value that should be an object with the text: a record, or one skipped for an empty text.
+fn object_record(
+    path: &Path,
+    name: &str,
+    names: &FieldNames,
+    line_no: usize,
+    value: Value,
+) -> Result<Parsed> {
+    let Value::Object(map) = value else {
+        return Err(Error::input(
+            path,
+            Some(line_no),
+            "expected a JSON object with a `text` field",
+        ));
+    };
+    names
+        .check_keys(&map)
+        .map_err(|message| Error::input(path, Some(line_no), message))?;
+    let mut fields = BTreeMap::new();
+    let mut text = String::new();
+    for (key, value) in map {
+        let value = match value {
+            Value::String(s) => s,
+            Value::Null => continue,
+            other => other.to_string(),
+        };
+        match names.field_of(&key) {
+            "text" => text = value,
+            field => {
+                fields.insert(field.to_string(), value);
+            }
+        }
+    }
+    Ok(table_record(name, line_no, names, text, fields))
+}
+
+/// A `.json` file: an array of objects (as scrapy's `-o items.json` writes it), or one object. Each record is
+/// numbered by the line it starts on, so that errors and skips point into the file as in JSONL. Read whole:
+/// an array cannot be cut at newlines as JSONL is, so corpora larger than memory should come as JSONL.
+pub(super) fn read_json(
+    path: &Path,
+    name: &str,
+    text: &str,
+    names: &FieldNames,
+    input: &mut Input,
+) -> Result<()> {
+    let bytes = text.as_bytes();
+    let mut lines = LineCounter::default();
+    let mut at = skip_whitespace(bytes, 0);
+    let in_array = bytes.get(at) == Some(&b'[');
+    if in_array {
+        at = skip_whitespace(bytes, at + 1);
+    }
+    while at < bytes.len() && !(in_array && bytes[at] == b']') {
+        let line = lines.line_at(bytes, at);
+        let mut values = serde_json::Deserializer::from_str(&text[at..]).into_iter::<Value>();
+        let value = match values.next() {
+            Some(Ok(value)) => value,
+            Some(Err(e)) => {
+                let column = at - text[..at].rfind('\n').map_or(0, |n| n + 1);
+                let (line, column) = match e.line() {
+                    0 | 1 => (line, column),
+                    later => (line + later - 1, 0),
+                };
+                return Err(Error::input(path, Some(line), not_json(&e, column)));
+            }
+            None => break,
+        };
+        push_parsed(input, object_record(path, name, names, line, value)?);
+        at = skip_whitespace(bytes, at + values.byte_offset());
+        match (in_array, bytes.get(at)) {
+            (true, Some(b',')) => at = skip_whitespace(bytes, at + 1),
+            (true, Some(b']')) | (false, None) => {}
+            (true, _) => {
+                let line = lines.line_at(bytes, at);
+                let message = "expected `,` or `]` after a record of the array";
+                return Err(Error::input(path, Some(line), message));
+            }
+            (false, Some(_)) => {
+                let line = lines.line_at(bytes, at);
+                let message = "more than one JSON value: give an array of objects, or JSONL (one object a line)";
+                return Err(Error::input(path, Some(line), message));
+            }
+        }
+    }
+    if in_array && bytes.get(at) != Some(&b']') {
+        let line = lines.line_at(bytes, bytes.len());
+        return Err(Error::input(
+            path,
+            Some(line),
+            "the array is not closed with `]`",
+        ));
+    }
+    if in_array && skip_whitespace(bytes, at + 1) < bytes.len() {
+        let line = lines.line_at(bytes, skip_whitespace(bytes, at + 1));
+        return Err(Error::input(
+            path,
+            Some(line),
+            "something follows the array's `]`",
+        ));
+    }
+    Ok(())
+}
+
+fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    at
+}
+
+/// serde_json's message, its place given as the column of the line the error names (serde_json counts lines
+/// from where it started, which in a JSONL line or a record of an array is not the file's start); `column` is
+/// where it started in that line, when the error is on its first line.
+fn not_json(e: &serde_json::Error, column: usize) -> String {
+    let message = e.to_string();
+    let message = message
+        .rfind(" at line ")
+        .map_or(message.as_str(), |at| &message[..at]);
+    match e.column() {
+        0 => format!("not valid JSON: {message}"),
+        c => format!("not valid JSON: {message} at column {}", column + c),
+    }
+}
+
+/// Line numbers of byte offsets that only grow, counted once.
+#[derive(Default)]
+struct LineCounter {
+    at: usize,
+    newlines: usize,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, bytes: &[u8], at: usize) -> usize {
+        self.newlines += bytes[self.at..at].iter().filter(|&&b| b == b'\n').count();
+        self.at = at;
+        self.newlines + 1
+    }
+}
