@@ -32,6 +32,9 @@ pub struct Corpus {
     pub captions: Vec<(Article, Option<CountyTag>)>,
     pub skipped: Vec<Skipped>,
     pub files: Vec<String>,
+    /// Records read: pages and table rows, those skipped as they were read (an empty text, a line not in the
+    /// file's encoding, a whole file that is not text) among them, so that records = analysed + skipped for
+    /// tables.
     pub records: usize,
 }
 
@@ -129,6 +132,8 @@ pub struct Builder<'a> {
     corpus: Corpus,
     /// Hash of each text seen (whitespace ignored) and the id of the article that had it first.
     seen: FxHashMap<u128, String>,
+    /// Records that reached splitting (the rest were skipped as they were read).
+    parsed: usize,
     seconds: Seconds,
     started: std::time::Instant,
 }
@@ -203,6 +208,7 @@ impl<'a> Builder<'a> {
                 records: 0,
             },
             seen: FxHashMap::default(),
+            parsed: 0,
             seconds: Seconds::default(),
             started: std::time::Instant::now(),
         }
@@ -216,7 +222,8 @@ impl<'a> Builder<'a> {
             skipped,
             files,
         } = input;
-        self.corpus.records += records.len();
+        self.corpus.records += records.len() + skipped.len();
+        self.parsed += records.len();
         self.corpus.skipped.extend(skipped);
         self.corpus.files.extend(files);
         // A page's articles are tagged with the whole page in view; table records are articles already.
@@ -385,7 +392,7 @@ impl<'a> Builder<'a> {
             timing::report(name, seconds);
         }
         let mut corpus = self.corpus;
-        if corpus.records == 0 {
+        if self.parsed == 0 {
             return Err(Error::Usage(match corpus.skipped.first() {
                 Some(s) => format!(
                     "no text to analyse: {} ({}) and {} more skipped",

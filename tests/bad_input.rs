@@ -822,6 +822,10 @@ fn columns_of_other_names_are_read_with_field() {
     );
     assert_eq!(r["articles"].as_array().unwrap().len(), 2, "{r}");
     assert_eq!(skipped(&r), [("export.jsonl", 2, "empty `content`")]);
+    assert_eq!(
+        r["meta"]["counts"]["records"], 3,
+        "records read: the two analysed and the one skipped as it was read"
+    );
 }
 
 /// A `.json` file (an array of objects, as scrapy's `-o items.json` writes, or one object) is read like
@@ -873,6 +877,7 @@ fn json_arrays_and_objects_are_read_by_record() {
     );
     assert_eq!(r["articles"][1]["metadata"]["reads"], "12");
     assert_eq!(skipped(&r), [("items.json", 3, "empty `正文`")]);
+    assert_eq!(r["meta"]["counts"]["records"], 4);
 
     // Files of other kinds in a folder are named, not read; hidden ones are passed over.
     std::fs::write(p.join("more/export.xlsx"), "PK").unwrap();
