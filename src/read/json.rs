@@ -6,6 +6,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// A JSONL file read whole: one that is not streamed (see `open_stream`).
 pub(super) fn read_jsonl(
     path: &Path,
     name: &str,
@@ -14,10 +15,8 @@ pub(super) fn read_jsonl(
     input: &mut Input,
 ) -> Result<()> {
     for (i, line) in text.lines().enumerate() {
-        match parse_jsonl_line(path, name, fields, i + 1, line)? {
-            Some(Parsed::Record(r)) => input.records.push(r),
-            Some(Parsed::Skipped(s)) => input.skipped.push(s),
-            None => {}
+        if let Some(parsed) = parse_jsonl_line(path, name, fields, i + 1, line)? {
+            push_parsed(input, parsed);
         }
     }
     Ok(())
