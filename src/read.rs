@@ -547,8 +547,11 @@ pub fn push_page(name: String, text: String, input: &mut Input) {
     });
 }
 
+/// Skips a whole file, with a warning (left out with `--quiet`; the file is listed in skipped.csv all the same).
 fn skip_file(input: &mut Input, source: String, reason: String) {
-    eprintln!("warning: {source}: skipped: {reason}");
+    if !crate::progress::is_quiet() {
+        eprintln!("warning: {source}: skipped: {reason}");
+    }
     input.skipped.push(Skipped {
         source,
         line: None,

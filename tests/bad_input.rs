@@ -849,6 +849,12 @@ fn json_arrays_and_objects_are_read_by_record() {
     let one = serde_json::to_string_pretty(&serde_json::json!({"id": "o1", "正文": "汾阳市社区网格员走访居民,党支部推动老旧小区改造。"})).unwrap();
     std::fs::create_dir(p.join("more")).unwrap();
     std::fs::write(p.join("more/one.json"), one).unwrap();
+    // Not a file of articles, beside them: skipped whole, not a stop.
+    std::fs::write(
+        p.join("more/index.json"),
+        r#"{"site": "县融媒体中心", "pages": 5}"#,
+    )
+    .unwrap();
 
     let r = topics_report(
         p,
@@ -876,8 +882,21 @@ fn json_arrays_and_objects_are_read_by_record() {
         ]
     );
     assert_eq!(r["articles"][1]["metadata"]["reads"], "12");
-    assert_eq!(skipped(&r), [("items.json", 3, "empty `正文`")]);
-    assert_eq!(r["meta"]["counts"]["records"], 4);
+    let all = r["skipped"].as_array().unwrap();
+    assert_eq!(all.len(), 2, "{r}");
+    assert_eq!(
+        (&all[0]["source"], &all[0]["line"], &all[0]["reason"]),
+        (&"items.json".into(), &3.into(), &"empty `正文`".into())
+    );
+    let index = &all[1];
+    assert_eq!(index["source"], "more/index.json");
+    assert!(index["line"].is_null());
+    let reason = index["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("not a file of articles: its first record has no key `正文`"),
+        "{reason}"
+    );
+    assert_eq!(r["meta"]["counts"]["records"], 5);
 
     // Files of other kinds in a folder are named, not read; hidden ones are passed over.
     std::fs::write(p.join("more/export.xlsx"), "PK").unwrap();

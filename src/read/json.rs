@@ -1,6 +1,6 @@
 //! JSON records: a line of a `.jsonl` file, or a record of a `.json` array.
 
-use super::{push_parsed, table_record, FieldNames, Input, Parsed};
+use super::{push_parsed, skip_file, table_record, FieldNames, Input, Parsed};
 use crate::error::{Error, Result};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -79,6 +79,8 @@ fn object_record(
 /// A `.json` file: an array of objects (as scrapy's `-o items.json` writes it), or one object. Each record is
 /// numbered by the line it starts on, so that errors and skips point into the file as in JSONL. Read whole:
 /// an array cannot be cut at newlines as JSONL is, so corpora larger than memory should come as JSONL.
+/// A file whose first record is no article (an `index.json` beside the pages of a folder) is skipped whole,
+/// with a warning, instead of stopping the run; a later record without text stops it, as in JSONL.
 pub(super) fn read_json(
     path: &Path,
     name: &str,
@@ -93,6 +95,7 @@ pub(super) fn read_json(
     if in_array {
         at = skip_whitespace(bytes, at + 1);
     }
+    let mut first = true;
     while at < bytes.len() && !(in_array && bytes[at] == b']') {
         let line = lines.line_at(bytes, at);
         let mut values = serde_json::Deserializer::from_str(&text[at..]).into_iter::<Value>();
@@ -108,6 +111,13 @@ pub(super) fn read_json(
             }
             None => break,
         };
+        if std::mem::take(&mut first) {
+            if let Some(reason) = no_article(&value, names) {
+                let reason = format!("not a file of articles: its first record {reason}");
+                skip_file(input, name.to_string(), reason);
+                return Ok(());
+            }
+        }
         push_parsed(input, object_record(path, name, names, line, value)?);
         at = skip_whitespace(bytes, at + values.byte_offset());
         match (in_array, bytes.get(at)) {
@@ -142,6 +152,14 @@ pub(super) fn read_json(
         ));
     }
     Ok(())
+}
+
+/// Why a JSON value is not an article, if it is not.
+fn no_article(value: &Value, names: &FieldNames) -> Option<String> {
+    match value {
+        Value::Object(map) => names.check_keys(map).err().map(|e| format!("has {e}")),
+        _ => Some("is not a JSON object".into()),
+    }
 }
 
 fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
