@@ -293,4 +293,17 @@ fn compare_section(h: &mut String, c: &Comparison, report: &TopicsReport) {
         );
     }
     h.push_str("</table>\n");
+    if c.period.is_some() && c.undated > 0 {
+        let unreadable = match c.unreadable_dates.len() {
+            0 => String::new(),
+            n => format!(
+                "; {n} of them with a date field that is not a date (all in compare.json, `unreadable_dates`)"
+            ),
+        };
+        let _ = writeln!(
+            h,
+            "<p class=\"muted\">{} 篇无日期 undated article(s): in the shares above, not in the trends{unreadable}.</p>",
+            c.undated
+        );
+    }
 }

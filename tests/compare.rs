@@ -311,7 +311,7 @@ fn dates_that_are_not_dates_are_named() {
     let out = common::ok(
         dir.path(),
         &[
-            "compare", "d.csv", "-k", "2", "--period", "month", "--format", "none", "-o", "out",
+            "compare", "d.csv", "-k", "2", "--period", "month", "--format", "html", "-o", "out",
         ],
     );
     let c: serde_json::Value = common::json(dir.path().join("out/compare.json"));
@@ -334,5 +334,12 @@ fn dates_that_are_not_dates_are_named() {
         said.contains("2 of them with a date field that is not a date")
             && said.contains("d.csv:3 `昨天`"),
         "{said}"
+    );
+    let page = std::fs::read_to_string(dir.path().join("out/index.html")).unwrap();
+    assert!(
+        page.contains(
+            "3 篇无日期 undated article(s): in the shares above, not in the trends; 2 of them"
+        ),
+        "the page says so too"
     );
 }
