@@ -583,8 +583,9 @@ fn unreadable_dates_said(unreadable: &[UnreadableDate]) -> Option<String> {
         false => "",
     };
     Some(format!(
-        "  {} of them with a date field that is not a date (write 2025-10-01, 20251001, 2025/10/1 or 2025年10月1日): {}{more}",
+        "  {} of them with a date field that is not a date (write {}): {}{more}",
         unreadable.len(),
+        crate::dates::DATE_FORMS,
         shown.join(", ")
     ))
 }

@@ -75,7 +75,10 @@ pub fn load(inputs: &[PathBuf], pages: &InputOptions, segment: &SegmentOptions) 
     };
     if let Some(date) = &pages.date {
         if crate::dates::parse_date(date).is_none() {
-            return Err(Error::Usage(format!("--date {date}: not a date (write 2025-10-01, 20251001, 2025/10/1 or 2025年10月1日)")));
+            let forms = crate::dates::DATE_FORMS;
+            return Err(Error::Usage(format!(
+                "--date {date}: not a date (write {forms})"
+            )));
         }
     }
     let manifest = match &pages.manifest {

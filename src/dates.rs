@@ -15,6 +15,9 @@ impl std::fmt::Display for Date {
     }
 }
 
+/// The forms [`parse_date`] reads, as error messages name them.
+pub const DATE_FORMS: &str = "2025-10-01, 20251001, 2025/10/1 or 2025年10月1日";
+
 /// Parses `2019-10-01`, `20191001`, `2019/10/1`, `2019年10月1日` (also `2019.10.1`, and a time after the
 /// date, as in `2019-10-01T08:00:00`). Returns `None` for anything else or an impossible date.
 pub fn parse_date(text: &str) -> Option<Date> {
