@@ -804,10 +804,15 @@ fn columns_of_other_names_are_read_with_field() {
         err(&o)
     );
 
-    let lines: String = [TEXT, "  ", FARM]
-        .iter()
-        .map(|t| serde_json::json!({"content": t}).to_string() + "\n")
-        .collect();
+    let lines: String = [
+        TEXT.into(),
+        "  ".into(),
+        FARM.into(),
+        serde_json::Value::Null,
+    ]
+    .iter()
+    .map(|t: &serde_json::Value| serde_json::json!({"content": t}).to_string() + "\n")
+    .collect();
     std::fs::write(p.join("export.jsonl"), lines).unwrap();
     let o = run(p, &["topics", "export.jsonl", "-o", "out3"]);
     assert!(
@@ -821,10 +826,17 @@ fn columns_of_other_names_are_read_with_field() {
         "out3",
     );
     assert_eq!(r["articles"].as_array().unwrap().len(), 2, "{r}");
-    assert_eq!(skipped(&r), [("export.jsonl", 2, "empty `content`")]);
+    // A null text is an empty one.
     assert_eq!(
-        r["meta"]["counts"]["records"], 3,
-        "records read: the two analysed and the one skipped as it was read"
+        skipped(&r),
+        [
+            ("export.jsonl", 2, "empty `content`"),
+            ("export.jsonl", 4, "empty `content`")
+        ]
+    );
+    assert_eq!(
+        r["meta"]["counts"]["records"], 4,
+        "records read: the two analysed and the two skipped as they were read"
     );
 }
 

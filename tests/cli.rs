@@ -158,7 +158,8 @@ fn bad_input_gets_a_clear_error_naming_file_and_line() {
     let o = run(p, &["topics", "bad.jsonl"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("bad.jsonl:2") && stderr(&o).contains("not valid JSON"),
+        stderr(&o).contains("bad.jsonl:2: not valid JSON: key must be a string at column 2")
+            && !stderr(&o).contains("line 1"),
         "{}",
         stderr(&o)
     );
