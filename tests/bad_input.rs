@@ -941,6 +941,10 @@ fn json_arrays_and_objects_are_read_by_record() {
             "bad.json:3: the array is not closed",
         ),
         (
+            "[\n{\"text\": \"a\"}\n]\n{}",
+            "bad.json:4: something follows the array",
+        ),
+        (
             "{\"text\": \"a\"}\n{\"text\": \"b\"}\n",
             "bad.json:2: more than one JSON value",
         ),

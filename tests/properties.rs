@@ -131,6 +131,12 @@ fn records_text() -> impl Strategy<Value = String> {
         "\\",
         "\r\n",
         "é",
+        // Whole records and a header, so that cases get past the first error to records.
+        "{\"text\": \"平遥县非遗市集\"}",
+        "{\"正文\": \"汾阳市网格员\", \"title\": \"标题\"}",
+        "[{\"text\": \"平遥县非遗市集\"}",
+        "text,正文\n",
+        "\"平遥县非遗市集\",汾阳市\n",
     ]);
     prop::collection::vec(piece, 0..60).prop_map(|p| p.concat())
 }

@@ -98,19 +98,7 @@ pub(super) fn read_json(
     let mut first = true;
     while at < bytes.len() && !(in_array && bytes[at] == b']') {
         let line = lines.line_at(bytes, at);
-        let mut values = serde_json::Deserializer::from_str(&text[at..]).into_iter::<Value>();
-        let value = match values.next() {
-            Some(Ok(value)) => value,
-            Some(Err(e)) => {
-                let column = at - text[..at].rfind('\n').map_or(0, |n| n + 1);
-                let (line, column) = match e.line() {
-                    0 | 1 => (line, column),
-                    later => (line + later - 1, 0),
-                };
-                return Err(Error::input(path, Some(line), not_json(&e, column)));
-            }
-            None => break,
-        };
+        let (value, end) = value_at(path, text, at, line)?;
         if std::mem::take(&mut first) {
             if let Some(reason) = no_article(&value, names) {
                 let reason = format!("not a file of articles: its first record {reason}");
@@ -119,23 +107,47 @@ pub(super) fn read_json(
             }
         }
         push_parsed(input, object_record(path, name, names, line, value)?);
-        at = skip_whitespace(bytes, at + values.byte_offset());
-        match (in_array, bytes.get(at)) {
-            (true, Some(b',')) => at = skip_whitespace(bytes, at + 1),
-            (true, Some(b']')) | (false, None) => {}
-            (true, _) => {
-                let line = lines.line_at(bytes, at);
-                let message = "expected `,` or `]` after a record of the array";
-                return Err(Error::input(path, Some(line), message));
+        at = skip_whitespace(bytes, end);
+        let message = match (in_array, bytes.get(at)) {
+            (true, Some(b',')) => {
+                at = skip_whitespace(bytes, at + 1);
+                continue;
             }
+            (true, Some(b']')) | (false, None) => continue,
+            (true, _) => "expected `,` or `]` after a record of the array",
             (false, Some(_)) => {
-                let line = lines.line_at(bytes, at);
-                let message = "more than one JSON value: give an array of objects, or JSONL (one object a line)";
-                return Err(Error::input(path, Some(line), message));
+                "more than one JSON value: give an array of objects, or JSONL (one object a line)"
             }
-        }
+        };
+        return Err(Error::input(path, Some(lines.line_at(bytes, at)), message));
     }
-    if in_array && bytes.get(at) != Some(&b']') {
+    match in_array {
+        true => array_closed(path, bytes, at, &mut lines),
+        false => Ok(()),
+    }
+}
+
+/// The JSON value that starts at byte `at` (on line `line`) and the byte after it.
+fn value_at(path: &Path, text: &str, at: usize, line: usize) -> Result<(Value, usize)> {
+    let mut values = serde_json::Deserializer::from_str(&text[at..]).into_iter::<Value>();
+    match values.next() {
+        Some(Ok(value)) => Ok((value, at + values.byte_offset())),
+        Some(Err(e)) => {
+            let column = at - text[..at].rfind('\n').map_or(0, |n| n + 1);
+            let (line, column) = match e.line() {
+                0 | 1 => (line, column),
+                later => (line + later - 1, 0),
+            };
+            Err(Error::input(path, Some(line), not_json(&e, column)))
+        }
+        // `at` is at a character that is not whitespace, so a value or an error starts there.
+        None => Err(Error::input(path, Some(line), "a JSON value was expected")),
+    }
+}
+
+/// Checks that the array's records end at a `]` (at `at`) with nothing after it.
+fn array_closed(path: &Path, bytes: &[u8], at: usize, lines: &mut LineCounter) -> Result<()> {
+    if bytes.get(at) != Some(&b']') {
         let line = lines.line_at(bytes, bytes.len());
         return Err(Error::input(
             path,
@@ -143,8 +155,9 @@ pub(super) fn read_json(
             "the array is not closed with `]`",
         ));
     }
-    if in_array && skip_whitespace(bytes, at + 1) < bytes.len() {
-        let line = lines.line_at(bytes, skip_whitespace(bytes, at + 1));
+    let after = skip_whitespace(bytes, at + 1);
+    if after < bytes.len() {
+        let line = lines.line_at(bytes, after);
         return Err(Error::input(
             path,
             Some(line),
