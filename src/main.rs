@@ -131,7 +131,7 @@ struct CommonArgs {
     /// source, county.
     #[arg(long, value_name = "FILE")]
     manifest: Option<PathBuf>,
-    /// Treat any skipped record (empty, undecodable, duplicate, no content words) as an error.
+    /// Treat any skipped record (empty, undecodable, cut off, duplicate, no content words) as an error.
     #[arg(long)]
     strict: bool,
     /// Decode input with this encoding (utf-8, gb18030, gbk, big5, utf-16le …) instead of detecting it.

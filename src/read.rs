@@ -345,8 +345,14 @@ fn stream_jsonl(
             lines.push((line_no, line));
         }
         if n == 0 || lines.len() >= chunk.min(JSONL_CHUNK) {
+            let at_end = n == 0
+                || reader
+                    .fill_buf()
+                    .map_err(|e| Error::io(path, e))?
+                    .is_empty();
+            let last = at_end.then_some(line_no);
             let lines = std::mem::take(&mut lines);
-            let mut input = parse_jsonl_lines(path, &name, encoding, &options.fields, lines)?;
+            let mut input = parse_jsonl_lines(path, &name, encoding, &options.fields, lines, last)?;
             input.files = std::mem::take(&mut files);
             each(input)?;
         }
@@ -402,12 +408,15 @@ fn parse_jsonl_lines(
     encoding: &'static Encoding,
     fields: &FieldNames,
     lines: Vec<(usize, Vec<u8>)>,
+    last: Option<usize>,
 ) -> Result<Input> {
     use rayon::prelude::*;
     let parsed: Vec<Result<Option<Parsed>>> = lines
         .into_par_iter()
         .map(|(line_no, bytes)| match decode_piece(encoding, &bytes) {
-            Some(line) => json::parse_jsonl_line(path, name, fields, line_no, &line),
+            Some(line) => {
+                json::parse_jsonl_line(path, name, fields, line_no, &line, last == Some(line_no))
+            }
             None => Ok(Some(Parsed::Skipped(Skipped {
                 source: name.to_string(),
                 line: Some(line_no),

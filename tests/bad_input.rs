@@ -937,10 +937,6 @@ fn json_arrays_and_objects_are_read_by_record() {
             "bad.json:3: expected a JSON object",
         ),
         (
-            "[\n{\"text\": \"a\"},\n",
-            "bad.json:3: the array is not closed",
-        ),
-        (
             "[\n{\"text\": \"a\"}\n]\n{}",
             "bad.json:4: something follows the array",
         ),
@@ -954,4 +950,77 @@ fn json_arrays_and_objects_are_read_by_record() {
         assert_eq!(o.status.code(), Some(1), "{json}");
         assert!(err(&o).contains(says), "{json}: {}", err(&o));
     }
+}
+
+const CUT_OFF: &str = "cut off: the file ends inside this record (was it still being written?)";
+
+#[test]
+fn half_written_files_keep_their_whole_records() {
+    // A crawler stopped while writing: the last line is cut off, here just where a chunk of lines ends.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let mut jsonl = String::new();
+    for i in 0..4095 {
+        let text = if i % 2 == 0 { TEXT } else { FARM };
+        let line = serde_json::json!({"id": format!("a{i}"), "text": format!("{text}（第{i}期）")});
+        jsonl += &format!("{line}\n");
+    }
+    jsonl += r#"{"id": "cut", "text": "平遥县贺兰桥社区举办"#;
+    std::fs::write(p.join("half.jsonl"), &jsonl).unwrap();
+    let r = topics_report(p, &["half.jsonl", "-k", "2", "-q"], "out");
+    assert_eq!(skipped(&r), [("half.jsonl", 4096, CUT_OFF)]);
+    assert_eq!(r["meta"]["counts"]["articles"], 4095);
+    assert_eq!(r["meta"]["counts"]["records"], 4096);
+    let o = run(p, &["topics", "half.jsonl", "--strict", "-o", "strict"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("half.jsonl:4096: cut off"), "{}", err(&o));
+
+    // The same line with a record after it is broken, not half-written: it stops the run.
+    std::fs::write(
+        p.join("half.jsonl"),
+        format!("{jsonl}\n{{\"text\": \"{FARM}\"}}\n"),
+    )
+    .unwrap();
+    let o = run(p, &["topics", "half.jsonl", "-o", "broken"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("half.jsonl:4096: not valid JSON: EOF while parsing a string"),
+        "{}",
+        err(&o)
+    );
+
+    // A JSON array cut inside a record keeps the records before it; one cut between records keeps all,
+    // with a warning that it is not closed.
+    let array = format!("[\n{{\"text\": \"{TEXT}\"}},\n{{\"text\": \"{FARM}\"}},\n");
+    std::fs::write(p.join("cut.json"), format!("{array}{{\"text\": \"平遥")).unwrap();
+    let r = topics_report(p, &["cut.json", "-k", "1", "-q"], "cut");
+    assert_eq!(skipped(&r), [("cut.json", 4, CUT_OFF)]);
+    assert_eq!(r["meta"]["counts"]["articles"], 2);
+    std::fs::write(p.join("open.json"), &array).unwrap();
+    let o = common::ok(
+        p,
+        &[
+            "topics",
+            "open.json",
+            "-k",
+            "1",
+            "--format",
+            "none",
+            "-o",
+            "open",
+        ],
+    );
+    assert!(
+        err(&o).contains("warning: open.json: the array ends without `]`"),
+        "{}",
+        err(&o)
+    );
+    let r = report(p, "open");
+    assert_eq!(
+        (
+            r["meta"]["counts"]["articles"].as_u64(),
+            r["skipped"].as_array().map(Vec::len)
+        ),
+        (Some(2), Some(0))
+    );
 }

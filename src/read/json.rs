@@ -1,6 +1,6 @@
 //! JSON records: a line of a `.jsonl` file, or a record of a `.json` array.
 
-use super::{push_parsed, skip_file, table_record, FieldNames, Input, Parsed};
+use super::{push_parsed, skip_file, table_record, FieldNames, Input, Parsed, Skipped};
 use crate::error::{Error, Result};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -14,8 +14,9 @@ pub(super) fn read_jsonl(
     fields: &FieldNames,
     input: &mut Input,
 ) -> Result<()> {
+    let last = text.lines().count();
     for (i, line) in text.lines().enumerate() {
-        if let Some(parsed) = parse_jsonl_line(path, name, fields, i + 1, line)? {
+        if let Some(parsed) = parse_jsonl_line(path, name, fields, i + 1, line, i + 1 == last)? {
             push_parsed(input, parsed);
         }
     }
@@ -23,21 +24,35 @@ pub(super) fn read_jsonl(
 }
 
 /// One JSONL line: a record, a record skipped for an empty text, nothing for a blank line, or an error
-/// (not JSON, not an object, no `text`) that stops the run.
+/// (not JSON, not an object, no `text`) that stops the run. The file's `last` line is skipped instead when
+/// it ends inside its object: a crawler stopped while writing leaves such a line, and the records before it
+/// are whole.
 pub(super) fn parse_jsonl_line(
     path: &Path,
     name: &str,
     names: &FieldNames,
     line_no: usize,
     line: &str,
+    last: bool,
 ) -> Result<Option<Parsed>> {
     let line = line.trim_end_matches(['\n', '\r']);
     if line.trim().is_empty() {
         return Ok(None);
     }
-    let value: Value = serde_json::from_str(line)
-        .map_err(|e| Error::input(path, Some(line_no), not_json(&e, 0)))?;
-    object_record(path, name, names, line_no, value).map(Some)
+    match serde_json::from_str(line) {
+        Ok(value) => object_record(path, name, names, line_no, value).map(Some),
+        Err(e) if last && e.is_eof() => Ok(Some(cut_off(name, line_no))),
+        Err(e) => Err(Error::input(path, Some(line_no), not_json(&e, 0))),
+    }
+}
+
+/// A record that the end of the file cuts off, skipped.
+fn cut_off(name: &str, line: usize) -> Parsed {
+    Parsed::Skipped(Skipped {
+        source: name.to_string(),
+        line: Some(line),
+        reason: "cut off: the file ends inside this record (was it still being written?)".into(),
+    })
 }
 
 /// A JSON value that should be an object with the text: a record, or one skipped for an empty text.
@@ -98,7 +113,10 @@ pub(super) fn read_json(
     let mut first = true;
     while at < bytes.len() && !(in_array && bytes[at] == b']') {
         let line = lines.line_at(bytes, at);
-        let (value, end) = value_at(path, text, at, line)?;
+        let Some((value, end)) = value_at(path, text, at, line)? else {
+            push_parsed(input, cut_off(name, line));
+            return Ok(());
+        };
         if std::mem::take(&mut first) {
             if let Some(reason) = no_article(&value, names) {
                 let reason = format!("not a file of articles: its first record {reason}");
@@ -127,11 +145,13 @@ pub(super) fn read_json(
     }
 }
 
-/// The JSON value that starts at byte `at` (on line `line`) and the byte after it.
-fn value_at(path: &Path, text: &str, at: usize, line: usize) -> Result<(Value, usize)> {
+/// The JSON value that starts at byte `at` (on line `line`) and the byte after it, or None when the file
+/// ends inside it.
+fn value_at(path: &Path, text: &str, at: usize, line: usize) -> Result<Option<(Value, usize)>> {
     let mut values = serde_json::Deserializer::from_str(&text[at..]).into_iter::<Value>();
     match values.next() {
-        Some(Ok(value)) => Ok((value, at + values.byte_offset())),
+        Some(Ok(value)) => Ok(Some((value, at + values.byte_offset()))),
+        Some(Err(e)) if e.is_eof() => Ok(None),
         Some(Err(e)) => {
             let column = at - text[..at].rfind('\n').map_or(0, |n| n + 1);
             let (line, column) = match e.line() {
@@ -145,15 +165,19 @@ fn value_at(path: &Path, text: &str, at: usize, line: usize) -> Result<(Value, u
     }
 }
 
-/// Checks that the array's records end at a `]` (at `at`) with nothing after it.
+/// Checks that nothing follows the array's `]` (at `at`, where the records stopped). An array that the end
+/// of the file leaves open (`at` is past the end) only has a warning: its records are whole, but the file
+/// may have been cut off while it was written.
 fn array_closed(path: &Path, bytes: &[u8], at: usize, lines: &mut LineCounter) -> Result<()> {
-    if bytes.get(at) != Some(&b']') {
-        let line = lines.line_at(bytes, bytes.len());
-        return Err(Error::input(
-            path,
-            Some(line),
-            "the array is not closed with `]`",
-        ));
+    if at >= bytes.len() {
+        if !crate::progress::is_quiet() {
+            let name = path.display();
+            eprintln!(
+                "warning: {name}: the array ends without `]` (cut off while written?); \
+                 its whole records were read"
+            );
+        }
+        return Ok(());
     }
     let after = skip_whitespace(bytes, at + 1);
     if after < bytes.len() {
