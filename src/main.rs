@@ -88,7 +88,8 @@ struct CommonArgs {
     /// Seed for k-means and the SVD: the same seed gives byte-identical output.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// k-means runs from different starts; the best is kept. Default: 30 below 5,000 articles, 3 above.
+    /// k-means runs from different starts; the best is kept. Default: 100,000 divided by the number of
+    /// articles, from 3 to 200 (200 up to 500 articles, 20 at 5,000, 3 from 33,334).
     #[arg(long)]
     runs: Option<usize>,
     /// Dimensions the TF-IDF vectors are reduced to before clustering (LSA).

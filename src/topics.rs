@@ -338,13 +338,11 @@ pub const LOW_CONFIDENCE: f64 = 0.05;
 /// Record fields that have their own place in an article's report.
 const KNOWN_FIELDS: [&str; 5] = ["id", "title", "county", "date", "source"];
 
-/// k-means runs when none are given: more runs lower the variance between seeds, and cost little on
-/// small corpora; on large ones each run costs as much as segmenting, and the spread between runs is small.
+/// k-means runs when none are given: about 100,000 articles' worth, 3 to 200. More runs find better
+/// clusterings and lower the variance between seeds, and a run costs in proportion to the articles: on the
+/// 19 seed articles 30 runs left the result to the seed's luck, and 200 and 300 found the same clusters.
 pub fn default_runs(n: usize) -> usize {
-    match n {
-        0..5000 => 30,
-        _ => 3,
-    }
+    (100_000 / n.max(1)).clamp(3, 200)
 }
 
 pub fn round4(x: f64) -> f64 {

@@ -83,15 +83,7 @@ fn k_auto_finds_about_ten_topics_in_ten_labelled_categories() {
     let out_dir = dir.path().to_str().unwrap();
     common::ok(
         Path::new("."),
-        &[
-            "topics",
-            path.to_str().unwrap(),
-            "-q",
-            "--runs",
-            "10",
-            "-o",
-            out_dir,
-        ],
+        &["topics", path.to_str().unwrap(), "-q", "-o", out_dir],
     );
     let report: serde_json::Value = common::json(dir.path().join("topics.json"));
     let k = report["meta"]["k"].as_u64().unwrap();
