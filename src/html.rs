@@ -146,21 +146,35 @@ fn county_section(h: &mut String, report: &TopicsReport) {
         );
     }
     h.push_str("<th>篇数 n</th></tr>\n");
+    let (shown, more) = rows.split_at(rows.len().min(COUNTY_ROWS));
     for CountyRow {
         county,
         counts,
         total,
-    } in rows
+    } in shown
     {
         let cells: String = counts.iter().map(|n| format!("<td>{n}</td>")).collect();
         let _ = writeln!(
             h,
             "<tr><td>{}</td>{cells}<td>{total}</td></tr>",
-            escape(&county)
+            escape(county)
+        );
+    }
+    if !more.is_empty() {
+        let articles: usize = more.iter().map(|r| r.total).sum();
+        let _ = writeln!(
+            h,
+            "<tr><td colspan=\"{}\" class=\"muted\">… and {} more counties with {articles} article(s): \
+             all in <a href=\"charts/theme_by_county.csv\">charts/theme_by_county.csv</a></td></tr>",
+            themes.len() + 2,
+            more.len()
         );
     }
     h.push_str("</table>\n");
 }
+
+/// Counties the table on the page shows at most, the largest first: a national corpus names two thousand.
+const COUNTY_ROWS: usize = 30;
 
 fn charts_section(h: &mut String, charts: &[Chart], formats: Formats) {
     h.push_str("<h2>图表 Charts</h2>\n");

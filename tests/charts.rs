@@ -258,3 +258,38 @@ fn the_report_page_cuts_long_lists_and_says_where_the_rest_are() {
         "{skipped}"
     );
 }
+
+/// The county table on the page shows the 30 largest counties and says where all of them are: a national
+/// corpus names two thousand, and the page was a table of thousands of rows.
+#[test]
+fn the_county_table_on_the_page_shows_the_largest_counties() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = [
+        "社区举办非遗市集,面塑、漆器、剪纸等非遗技艺吸引居民参与,非遗传承人现场展示技艺",
+        "秋粮丰收,合作社组织农机收割玉米,村集体经济增收,农户分红",
+    ];
+    // 平遥县 has three articles, 县1 … 县34 one each.
+    let lines: String = (0..37)
+        .map(|i| {
+            let county = if i < 3 {
+                "平遥县".to_string()
+            } else {
+                format!("县{}", i - 2)
+            };
+            let text = format!("{}（第{i}期）", texts[i % 2]);
+            serde_json::json!({"county": county, "text": text}).to_string() + "\n"
+        })
+        .collect();
+    let html = page_of(dir.path(), &lines);
+    let table = html.split("Counties and themes</h2>").nth(1).unwrap();
+    let table = table.split("</table>").next().unwrap();
+    assert_eq!(table.matches("<tr><td>").count(), 30, "{table}");
+    assert!(table.contains("<tr><td>平遥县</td>"), "the largest first");
+    assert!(
+        table.contains("… and 5 more counties with 5 article(s)")
+            && table.contains("charts/theme_by_county.csv"),
+        "{table}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("out/charts/theme_by_county.csv")).unwrap();
+    assert!(csv.contains("县34,"), "the CSV holds every county");
+}
