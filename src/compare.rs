@@ -83,7 +83,7 @@ pub struct Comparison {
     pub shares: Vec<GroupShares>,
     pub test: IndependenceTest,
     /// The findings in plain words.
-    pub statements: Vec<String>,
+    pub statements: Vec<Statement>,
     pub keyness: Vec<GroupKeyness>,
     pub period: Option<Period>,
     pub periods: Vec<String>,
@@ -93,6 +93,23 @@ pub struct Comparison {
     /// a typo in an export should not pass for a missing date.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unreadable_dates: Vec<UnreadableDate>,
+}
+
+/// A finding in plain words (in compare.json, its text alone).
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(into = "String")]
+pub struct Statement {
+    /// The group it is about (by index in `groups`; `None` for the test of all groups).
+    pub group: Option<usize>,
+    pub text: String,
+    /// Whether chance alone may explain it (p ≥ 0.05 after adjustment).
+    pub may_be_chance: bool,
+}
+
+impl From<Statement> for String {
+    fn from(s: Statement) -> String {
+        s.text
+    }
 }
 
 /// An article whose `date` field is not a date.
@@ -275,13 +292,15 @@ fn group_shares(
         .collect()
 }
 
-/// For each group, the theme where it differs most from the rest, in words, with the counts behind it.
+/// For each group, the theme where it differs most from the rest, in words, with the counts behind it and
+/// the p-value of Fisher's exact test, Bonferroni-adjusted for the number of statements (one to two a
+/// group, each about the theme where the group differs most: with many groups some differ by chance).
 fn statements(
     report: &TopicsReport,
     shares: &[GroupShares],
     article_theme: &[usize],
     test: &IndependenceTest,
-) -> Vec<String> {
+) -> Vec<Statement> {
     let mut out = Vec::new();
     let verdict = if test.p_value < 0.05 {
         "differ"
@@ -301,15 +320,18 @@ fn statements(
     } else {
         format!("p = {:.4}", test.p_value)
     };
-    out.push(format!(
-        "The groups' theme mixes {verdict} ({method}, {p})."
-    ));
+    out.push(Statement {
+        group: None,
+        text: format!("The groups' theme mixes {verdict} ({method}, {p})."),
+        may_be_chance: test.p_value >= 0.05,
+    });
     let n_all = article_theme.len();
     let mut theme_totals = vec![0; shares.first().map_or(0, |g| g.themes.len())];
     for &t in article_theme {
         theme_totals[t] += 1;
     }
-    for g in shares {
+    let mut findings = Vec::new();
+    for (gi, g) in shares.iter().enumerate() {
         let rest_n = n_all - g.articles;
         if g.articles == 0 || rest_n == 0 {
             continue;
@@ -342,14 +364,9 @@ fn statements(
         }
         for (direction, ti, rest) in said {
             let s = &g.themes[ti];
-            let (rl, rh) = stats::wilson(rest, rest_n);
-            let caution = if s.low <= rh && rl <= s.high {
-                " (the 95 % intervals overlap: this may be chance)"
-            } else {
-                ""
-            };
-            out.push(format!(
-                "{} writes {direction} about {} ({}) than the rest: {} of {} articles vs {} of {}{caution}.",
+            let p = stats::fisher_exact(s.count, g.articles - s.count, rest, rest_n - rest);
+            let text = format!(
+                "{} writes {direction} about {} ({}) than the rest: {} of {} articles vs {} of {}",
                 g.group,
                 s.theme,
                 report.themes.label(&s.theme),
@@ -357,8 +374,32 @@ fn statements(
                 g.articles,
                 rest,
                 rest_n
-            ));
+            );
+            findings.push((gi, text, p));
         }
+    }
+    let m = findings.len();
+    for (gi, text, p) in findings {
+        let adjusted = (p * m as f64).min(1.0);
+        let p = match adjusted {
+            a if a < 1e-4 => "p < 0.0001".to_string(),
+            a => format!("p = {a:.4}"),
+        };
+        let adjusted_for = match m {
+            1 => String::new(),
+            m => format!(" adjusted for {m} statements"),
+        };
+        let may_be_chance = adjusted >= 0.05;
+        let caution = if may_be_chance {
+            ": this may be chance"
+        } else {
+            ""
+        };
+        out.push(Statement {
+            group: Some(gi),
+            text: format!("{text} ({p}{adjusted_for}, Fisher's exact test{caution})."),
+            may_be_chance,
+        });
     }
     out
 }
@@ -613,6 +654,22 @@ fn unreadable_dates_said(unreadable: &[UnreadableDate]) -> Option<String> {
     ))
 }
 
+/// Groups the terminal summary and the page show, the largest first: every group is in compare.json and
+/// the CSV files, but a national corpus has two thousand counties.
+pub const SHOWN_GROUPS: usize = 20;
+
+impl Comparison {
+    /// The statements to show when the first `shown` groups are: the test of all groups, those on the shown
+    /// groups, and those on the others that are not chance; and how many are left out.
+    pub fn statements_shown(&self, shown: usize) -> (Vec<&Statement>, usize) {
+        let (said, unsaid): (Vec<&Statement>, Vec<&Statement>) = self
+            .statements
+            .iter()
+            .partition(|s| s.group.is_none_or(|g| g < shown) || !s.may_be_chance);
+        (said, unsaid.len())
+    }
+}
+
 /// The comparison for the terminal.
 pub fn render(c: &Comparison, report: &TopicsReport) -> String {
     use std::fmt::Write as _;
@@ -627,7 +684,8 @@ pub fn render(c: &Comparison, report: &TopicsReport) -> String {
     if let Some(said) = unreadable_dates_said(&c.unreadable_dates) {
         let _ = writeln!(s, "{said}");
     }
-    for g in &c.shares {
+    let shown = c.shares.len().min(SHOWN_GROUPS);
+    for g in &c.shares[..shown] {
         let _ = writeln!(s, "\n{} · {} articles", g.group, g.articles);
         for t in g.themes.iter().filter(|t| t.count > 0) {
             let _ = writeln!(
@@ -650,14 +708,28 @@ pub fn render(c: &Comparison, report: &TopicsReport) -> String {
             let _ = writeln!(s, "  distinctive: {}", words.join(" "));
         }
     }
+    if c.shares.len() > shown {
+        let _ = writeln!(
+            s,
+            "\n… and {} smaller groups: every group is in compare.json, compare_shares.csv and compare_keyness.csv",
+            c.shares.len() - shown
+        );
+    }
     let _ = writeln!(s);
-    for line in &c.statements {
-        let _ = writeln!(s, "{line}");
+    let (said, unsaid) = c.statements_shown(shown);
+    for statement in said {
+        let _ = writeln!(s, "{}", statement.text);
+    }
+    if unsaid > 0 {
+        let _ = writeln!(
+            s,
+            "({unsaid} more statements on the smaller groups, each of which may be chance: compare.json)"
+        );
     }
     if let Some(p) = c.period {
         let _ = writeln!(
             s,
-            "\nTrends by {:?}: {} periods from {} to {} (see trends.csv)",
+            "\nTrends by {:?}: {} periods from {} to {} (see compare_trends.csv)",
             p,
             c.periods.len(),
             c.periods.first().map_or("", String::as_str),

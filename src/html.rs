@@ -4,7 +4,7 @@
 //! is escaped.
 
 use crate::charts::{heatmap_table, Chart, CountyRow, Formats, FONT_BYTES, FONT_FAMILY};
-use crate::compare::Comparison;
+use crate::compare::{Comparison, SHOWN_GROUPS};
 use crate::error::Result;
 use crate::output::write_atomic;
 use crate::topics::TopicsReport;
@@ -259,8 +259,17 @@ fn more_items(h: &mut String, total: usize, whole_list: &str) {
 
 fn compare_section(h: &mut String, c: &Comparison, report: &TopicsReport) {
     let _ = writeln!(h, "<h2>比较 Comparison by {}</h2><ul>", escape(&c.by));
-    for line in &c.statements {
-        let _ = write!(h, "<li>{}</li>", escape(line));
+    let shown = c.shares.len().min(SHOWN_GROUPS);
+    let (said, unsaid) = c.statements_shown(shown);
+    for statement in said {
+        let _ = write!(h, "<li>{}</li>", escape(&statement.text));
+    }
+    if unsaid > 0 {
+        let _ = write!(
+            h,
+            "<li class=\"muted\">{unsaid} more statements on the smaller groups, each of which may be \
+             chance: all in <a href=\"compare.json\">compare.json</a></li>"
+        );
     }
     h.push_str("</ul><table><tr><th>group</th><th>n</th>");
     for t in &c.themes {
@@ -272,7 +281,7 @@ fn compare_section(h: &mut String, c: &Comparison, report: &TopicsReport) {
         );
     }
     h.push_str("<th>特色词 distinctive words (G²; counts group:rest)</th></tr>\n");
-    for g in &c.shares {
+    for g in &c.shares[..shown] {
         let cells: String = g
             .themes
             .iter()
@@ -304,6 +313,16 @@ fn compare_section(h: &mut String, c: &Comparison, report: &TopicsReport) {
             escape(&g.group),
             g.articles,
             words.join(" · ")
+        );
+    }
+    if c.shares.len() > shown {
+        let _ = writeln!(
+            h,
+            "<tr><td colspan=\"{}\" class=\"muted\">… and {} smaller groups: all in \
+             <a href=\"compare_shares.csv\">compare_shares.csv</a> and \
+             <a href=\"compare_keyness.csv\">compare_keyness.csv</a></td></tr>",
+            c.themes.len() + 3,
+            c.shares.len() - shown
         );
     }
     h.push_str("</table>\n");

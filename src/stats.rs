@@ -199,6 +199,24 @@ pub fn independence(
     }
 }
 
+/// Fisher's exact test of the 2×2 table `[[a, b], [c, d]]`, two-sided: the probability, the margins held
+/// fixed, of the tables no more likely than this one (as R's `fisher.test`). Exact where intervals and
+/// chi-square are not: one article of one is no evidence, however far its share lies from the rest's.
+pub fn fisher_exact(a: usize, b: usize, c: usize, d: usize) -> f64 {
+    let (row, col, n) = (a + b, a + c, a + b + c + d);
+    let ln_choose = |n: usize, k: usize| {
+        ln_gamma(n as f64 + 1.0) - ln_gamma(k as f64 + 1.0) - ln_gamma((n - k) as f64 + 1.0)
+    };
+    let ln_p = |x: usize| ln_choose(col, x) + ln_choose(n - col, row - x) - ln_choose(n, row);
+    let observed = ln_p(a);
+    let p: f64 = (row.saturating_sub(n - col)..=row.min(col))
+        .map(ln_p)
+        .filter(|&l| l <= observed + 1e-7)
+        .map(f64::exp)
+        .sum();
+    p.min(1.0)
+}
+
 /// Log-likelihood G² of a word seen `a` times in a target of `c` words and `b` times in a reference of `d`.
 pub fn log_likelihood(a: f64, b: f64, c: f64, d: f64) -> f64 {
     let e1 = c * (a + b) / (c + d);

@@ -3,7 +3,9 @@
 mod common;
 
 use analyze::dates::{parse_date, Date, Period};
-use analyze::stats::{chi2_sf, chi_square, independence, log_likelihood, log_ratio, wilson};
+use analyze::stats::{
+    chi2_sf, chi_square, fisher_exact, independence, log_likelihood, log_ratio, wilson,
+};
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() < tol
@@ -22,6 +24,22 @@ fn wilson_intervals_match_the_formula() {
     let (lo, hi) = wilson(20, 20);
     assert!(close(lo, 0.838_874_84, 1e-7) && close(hi, 1.0, 1e-12));
     assert_eq!(wilson(0, 0), (0.0, 1.0));
+}
+
+#[test]
+fn fisher_exact_matches_scipy() {
+    // scipy.stats.fisher_exact (two-sided), which sums the tables no more likely than the one seen.
+    for (table, p) in [
+        ([3, 1, 1, 3], 0.485_714_285_714_285_65), // the lady tasting tea
+        ([1, 0, 60, 739], 0.076_25),              // one article of one: 61/800
+        ([31, 220, 24, 525], 7.180_652_962_106_065e-5),
+        ([2, 8, 1, 8], 1.0),
+        ([0, 10, 1, 8], 0.473_684_210_526_315_8),
+        ([1, 1, 2, 15], 0.298_245_614_035_087_76),
+    ] {
+        let got = fisher_exact(table[0], table[1], table[2], table[3]);
+        assert!(close(got, p, 1e-9 * p.max(1e-3)), "{table:?}: {got} vs {p}");
+    }
 }
 
 #[test]
@@ -341,5 +359,67 @@ fn dates_that_are_not_dates_are_named() {
             "3 篇无日期 undated article(s): in the shares above, not in the trends; 2 of them"
         ),
         "the page says so too"
+    );
+}
+
+/// Many small groups: a group of one or two articles that differs from the rest is said to be perhaps
+/// chance (Fisher's exact test, adjusted for every statement), a large one that differs is not; the
+/// summary and the page show the 20 largest groups and say where all are.
+#[test]
+fn small_groups_are_not_findings_and_many_groups_are_cut_to_the_largest() {
+    let dir = tempfile::tempdir().unwrap();
+    let heritage = "社区举办非遗市集,面塑、漆器、剪纸等非遗技艺吸引居民参与,非遗传承人现场展示技艺";
+    let farm = "秋粮丰收,合作社组织农机收割玉米,村集体经济增收,农户分红,乡村振兴有了新底气";
+    // 平遥县: 12 articles on heritage; 县1 … 县24: two on farming each, the first also one on heritage.
+    let mut lines = String::new();
+    let mut add = |county: &str, text: &str| {
+        let i = lines.lines().count();
+        let line = serde_json::json!({"county": county, "text": format!("{text}（第{i}期）")});
+        lines += &format!("{line}\n");
+    };
+    (0..12).for_each(|_| add("平遥县", heritage));
+    for c in 1..=24 {
+        let county = format!("县{c}");
+        add(&county, farm);
+        add(&county, farm);
+    }
+    add("县1", heritage);
+    std::fs::write(dir.path().join("c.jsonl"), lines).unwrap();
+    let out = common::ok(
+        dir.path(),
+        &[
+            "compare", "c.jsonl", "--by", "county", "-k", "2", "--format", "html", "-o", "out",
+        ],
+    );
+    let said = String::from_utf8(out.stdout).unwrap();
+    let finding = said
+        .lines()
+        .find(|l| l.starts_with("平遥县 writes more about heritage"))
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        finding.contains("12 of 12 articles vs 1 of 49 (p < 0.0001 adjusted for")
+            && !finding.contains("chance"),
+        "{finding}"
+    );
+    let small = said
+        .lines()
+        .find(|l| l.starts_with("县1 writes more about heritage"))
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(small.contains("this may be chance"), "{small}");
+    assert_eq!(said.matches(" articles\n").count(), 20, "{said}");
+    assert!(said.contains("… and 5 smaller groups"), "{said}");
+    assert!(
+        said.contains("more statements on the smaller groups"),
+        "{said}"
+    );
+    let c: serde_json::Value = common::json(dir.path().join("out/compare.json"));
+    let all = c["statements"].as_array().unwrap();
+    assert!(all
+        .iter()
+        .any(|s| s.as_str().unwrap().starts_with("县24 writes")));
+    let page = std::fs::read_to_string(dir.path().join("out/index.html")).unwrap();
+    assert!(
+        page.contains("… and 5 smaller groups: all in"),
+        "the page cuts too"
     );
 }
