@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::terms::Vocabulary;
 use crate::topics::{self, round4, Keyword, TopicsOptions};
 use crate::vectors::TfIdf;
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -136,35 +137,44 @@ fn sorted(mut words: Vec<(String, f64)>) -> Vec<(String, f64)> {
     words
 }
 
-/// TextRank over the content words of some documents; scores scaled so the best word has 1.
+/// TextRank over the content words of some documents; scores scaled so the best word has 1. Words are
+/// numbered as they first appear and the edges taken in order of those numbers, so that the sums run in
+/// the same order on any machine; the edges are counted in a hash map, where a sorted map of word pairs
+/// took 23 s over news_34k.
 pub fn textrank<'a>(
     docs: impl Iterator<Item = &'a [u32]>,
     vocabulary: &Vocabulary,
 ) -> Vec<(String, f64)> {
-    let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut edges: BTreeMap<(usize, usize), f64> = BTreeMap::new();
-    let docs: Vec<Vec<&str>> = docs
-        .map(|d| d.iter().map(|&t| vocabulary.word(t)).collect())
+    let mut local: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut words: Vec<u32> = Vec::new();
+    let docs: Vec<Vec<u32>> = docs
+        .map(|d| {
+            d.iter()
+                .map(|&t| {
+                    *local.entry(t).or_insert_with(|| {
+                        words.push(t);
+                        words.len() as u32 - 1
+                    })
+                })
+                .collect()
+        })
         .collect();
+    let mut counts: FxHashMap<(u32, u32), u32> = FxHashMap::default();
     for doc in &docs {
-        for &w in doc {
-            let next = ids.len();
-            ids.entry(w).or_insert(next);
-        }
-    }
-    for doc in &docs {
-        for (i, a) in doc.iter().enumerate() {
-            for b in doc.iter().skip(i + 1).take(TEXTRANK_WINDOW - 1) {
-                let (x, y) = (ids[a], ids[b]);
+        for (i, &x) in doc.iter().enumerate() {
+            for &y in doc.iter().skip(i + 1).take(TEXTRANK_WINDOW - 1) {
                 if x != y {
-                    *edges.entry((x.min(y), x.max(y))).or_default() += 1.0;
+                    *counts.entry((x.min(y), x.max(y))).or_default() += 1;
                 }
             }
         }
     }
-    let n = ids.len();
+    let mut edges: Vec<((u32, u32), u32)> = counts.into_iter().collect();
+    edges.sort_unstable_by_key(|&(pair, _)| pair);
+    let n = words.len();
     let mut neighbours: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
-    for (&(a, b), &w) in &edges {
+    for ((a, b), w) in edges {
+        let (a, b, w) = (a as usize, b as usize, f64::from(w));
         neighbours[a].push((b, w));
         neighbours[b].push((a, w));
     }
@@ -189,9 +199,10 @@ pub fn textrank<'a>(
         .copied()
         .fold(0.0, f64::max)
         .max(f64::MIN_POSITIVE);
-    let words: Vec<(String, f64)> = ids
-        .into_iter()
-        .map(|(w, i)| (w.to_string(), score[i] / max))
+    let words: Vec<(String, f64)> = words
+        .iter()
+        .zip(&score)
+        .map(|(&t, s)| (vocabulary.word(t).to_string(), s / max))
         .collect();
     sorted(words)
 }
