@@ -197,7 +197,11 @@ pub fn compare(report: &TopicsReport, corpus: &Corpus, options: &CompareOptions)
         .filter_map(|(m, &t)| m.map(|g| (g, t)))
         .unzip();
     let test = stats::independence(&g, &t, groups.len(), themes.len(), options.seed);
-    let statements = statements(report, &shares, &article_theme, &test);
+    let mut theme_totals = vec![0; themes.len()];
+    for &t in &article_theme {
+        theme_totals[t] += 1;
+    }
+    let statements = statements(report, &shares, &theme_totals, &test);
     let word_totals = word_totals(corpus);
     let keyness = groups
         .par_iter()
@@ -298,7 +302,7 @@ fn group_shares(
 fn statements(
     report: &TopicsReport,
     shares: &[GroupShares],
-    article_theme: &[usize],
+    theme_totals: &[usize],
     test: &IndependenceTest,
 ) -> Vec<Statement> {
     let mut out = Vec::new();
@@ -325,11 +329,7 @@ fn statements(
         text: format!("The groups' theme mixes {verdict} ({method}, {p})."),
         may_be_chance: test.p_value >= 0.05,
     });
-    let n_all = article_theme.len();
-    let mut theme_totals = vec![0; shares.first().map_or(0, |g| g.themes.len())];
-    for &t in article_theme {
-        theme_totals[t] += 1;
-    }
+    let n_all: usize = theme_totals.iter().sum();
     let mut findings = Vec::new();
     for (gi, g) in shares.iter().enumerate() {
         let rest_n = n_all - g.articles;

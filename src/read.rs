@@ -426,10 +426,8 @@ fn parse_jsonl_lines(
         .collect();
     let mut input = Input::default();
     for p in parsed {
-        match p? {
-            Some(Parsed::Record(r)) => input.records.push(r),
-            Some(Parsed::Skipped(s)) => input.skipped.push(s),
-            None => {}
+        if let Some(p) = p? {
+            push_parsed(&mut input, p);
         }
     }
     Ok(input)

@@ -423,3 +423,27 @@ fn small_groups_are_not_findings_and_many_groups_are_cut_to_the_largest() {
         "the page cuts too"
     );
 }
+
+/// `--groups` that name no group of the articles: a usage error that says so, not a panic.
+#[test]
+fn groups_that_do_not_occur_are_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "compare",
+        "--by",
+        "county",
+        "--groups",
+        "不存在县",
+        "--format",
+        "none",
+        "-o",
+        "out",
+    ];
+    let out = common::run(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(2));
+    let err = common::stderr(&out);
+    assert!(
+        err.contains("none of the groups [\"不存在县\"] occurs in `county`"),
+        "{err}"
+    );
+}

@@ -14,9 +14,10 @@ pub(super) fn read_jsonl(
     fields: &FieldNames,
     input: &mut Input,
 ) -> Result<()> {
-    let last = text.lines().count();
-    for (i, line) in text.lines().enumerate() {
-        if let Some(parsed) = parse_jsonl_line(path, name, fields, i + 1, line, i + 1 == last)? {
+    let mut lines = text.lines().enumerate().peekable();
+    while let Some((i, line)) = lines.next() {
+        let last = lines.peek().is_none();
+        if let Some(parsed) = parse_jsonl_line(path, name, fields, i + 1, line, last)? {
             push_parsed(input, parsed);
         }
     }
