@@ -3,7 +3,8 @@
 # 341,600 and 1,000,000 records (about 0.8 and 2.3 GB). Each copy gets unique ids and a copy number in
 # front of its text (digits are not content words, so the words stay those of the original, but the
 # duplicate check does not drop the copy). The files go to a temporary folder and are deleted at the end.
-# With AS=csv the copies are written as CSV (id, source, date, title, text) instead of JSONL; with
+# With AS=csv the copies are written as CSV (id, source, date, title, text) instead of JSONL, with AS=json as
+# one JSON array of records; with
 # ENCODING=utf-16 (or gb18030, any Python codec) they are written in that encoding instead of UTF-8. With
 # FORMAT=svg,png,html (the default of `analyze topics`) the charts and the page are made too; without it, none.
 # Usage: [AS=csv] [ENCODING=…] [FORMAT=…] benches/scale.sh [FILE] [SIZES...]
@@ -39,8 +40,11 @@ lines = [l for l in open(src, encoding="utf-8") if l.strip()]
 columns = ["id", "source", "date", "title", "text"]
 with open(out, "w", encoding=encoding, newline="") as f:
     table = csv.writer(f) if out.endswith(".csv") else None
+    array = out.endswith(".json")
     if table:
         table.writerow(columns)
+    if array:
+        f.write("[\n")
     for i in range(n):
         copy, r = divmod(i, len(lines))
         rec = json.loads(lines[r])
@@ -48,8 +52,12 @@ with open(out, "w", encoding=encoding, newline="") as f:
         rec["text"] = f"[{copy}] {rec['text']}"
         if table:
             table.writerow([rec.get(c, "") for c in columns])
+        elif array:
+            f.write((",\n" if i else "") + json.dumps(rec, ensure_ascii=False))
         else:
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    if array:
+        f.write("\n]\n")
 PY
   run "$tmp/big.$as" "$size"
   rm -f "$tmp/big.$as"

@@ -4,6 +4,7 @@
 
 mod fields;
 mod json;
+mod json_stream;
 mod manifest;
 
 use crate::error::{Error, Result};
@@ -82,8 +83,8 @@ pub fn read_inputs(paths: &[PathBuf], options: &ReadOptions) -> Result<Input> {
 
 /// Reads the inputs in order of file path and line, handing `each` at most `chunk` records at a time, so
 /// that a corpus larger than memory can be read: JSONL and CSV files are streamed record by record (in
-/// UTF-8, GB18030, UTF-16 or any encoding where a newline byte is a newline); pages are read whole, then
-/// handed on in chunks. Reading and parsing run on
+/// UTF-8, GB18030, UTF-16 or any encoding where a newline byte is a newline), `.json` files too in UTF-8 and
+/// UTF-16; pages are read whole, then handed on in chunks. Reading and parsing run on
 /// their own thread, one chunk ahead of `each`, so that the next chunk is parsed while this one is worked
 /// on instead of leaving a core idle.
 pub fn read_chunks(
@@ -127,8 +128,9 @@ fn read_files(
     let bar = crate::progress::bytes_bar(total, "analysing");
     for file in files {
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let streamed =
-            stream_jsonl(file, options, chunk, each)? || stream_csv(file, options, chunk, each)?;
+        let streamed = stream_jsonl(file, options, chunk, each)?
+            || stream_json(file, options, chunk, each)?
+            || stream_csv(file, options, chunk, each)?;
         if !streamed {
             let mut input = Input::default();
             read_file(file, options, &mut input)?;
@@ -191,7 +193,7 @@ fn hand_on(
     Ok(())
 }
 
-/// A JSONL or CSV file opened for streaming, past its byte-order mark, with the encoding it is in: the
+/// A JSONL, JSON or CSV file opened for streaming, past its byte-order mark, with the encoding it is in: the
 /// forced one, the mark's, UTF-8 when the first megabyte is, or else chardetng's guess from that megabyte.
 /// A UTF-16 file comes transcoded to UTF-8 (see [`Utf16AsUtf8`]), so that its records too are cut at
 /// newline bytes. `None`, having read nothing, for a file that is not of that kind, looks binary, or is in
@@ -362,8 +364,42 @@ fn stream_jsonl(
     }
 }
 
-/// Lines parsed at once when streaming: enough to keep both cores busy, few enough to stay small.
+/// Lines (or records of a `.json` array) parsed at once when streaming: enough to keep both cores busy, few
+/// enough to stay small.
 const JSONL_CHUNK: usize = 4096;
+
+/// Streams a `.json` file in UTF-8 or UTF-16, a chunk of records at a time. Returns false, having read
+/// nothing, when the file is not to be streamed (see [`open_stream`]) or is in another encoding: in GBK or
+/// Big5 the second byte of a character can be a backslash or a bracket, which would mislead the cutting
+/// of records, so such a file is decoded whole first.
+fn stream_json(
+    path: &Path,
+    options: &ReadOptions,
+    chunk: usize,
+    each: &mut impl FnMut(Input) -> Result<()>,
+) -> Result<bool> {
+    let Some((reader, encoding)) = open_stream(path, "json", options.encoding)? else {
+        return Ok(false);
+    };
+    if encoding != encoding_rs::UTF_8 && !is_utf16(encoding) {
+        return Ok(false);
+    }
+    let name = path.display().to_string();
+    let mut files = vec![name.clone()];
+    let chunk = chunk.min(JSONL_CHUNK);
+    json::read_json(
+        path,
+        &name,
+        reader,
+        &options.fields,
+        chunk,
+        &mut |mut input| {
+            input.files = std::mem::take(&mut files);
+            each(input)
+        },
+    )?;
+    Ok(true)
+}
 
 /// Streams a CSV file, a chunk of rows at a time. Returns false, having read nothing, when the file is not
 /// to be streamed (see [`open_stream`]). A row that is not valid in the file's encoding is reported
@@ -522,7 +558,18 @@ pub fn read_text(path: &Path, text: String, fields: &FieldNames, input: &mut Inp
     match extension(path) {
         Some("txt") => push_page(name, text, input),
         Some("jsonl") => json::read_jsonl(path, &name, &text, fields, input)?,
-        Some("json") => json::read_json(path, &name, &text, fields, input)?,
+        Some("json") => json::read_json(
+            path,
+            &name,
+            text.as_bytes(),
+            fields,
+            usize::MAX,
+            &mut |chunk| {
+                input.records.extend(chunk.records);
+                input.skipped.extend(chunk.skipped);
+                Ok(())
+            },
+        )?,
         Some("csv") => read_csv(path, &name, &text, fields, input)?,
         _ => {
             return Err(Error::input(

@@ -996,10 +996,10 @@ fn half_written_files_keep_their_whole_records() {
     let r = topics_report(p, &["cut.json", "-k", "1", "-q"], "cut");
     assert_eq!(skipped(&r), [("cut.json", 4, CUT_OFF)]);
     assert_eq!(r["meta"]["counts"]["articles"], 2);
-    std::fs::write(p.join("open.json"), &array).unwrap();
-    let o = common::ok(
-        p,
-        &[
+    // Left open after a record's comma or after the record itself.
+    for open in [array.as_str(), array.trim_end_matches(",\n")] {
+        std::fs::write(p.join("open.json"), open).unwrap();
+        let args = [
             "topics",
             "open.json",
             "-k",
@@ -1008,19 +1008,133 @@ fn half_written_files_keep_their_whole_records() {
             "none",
             "-o",
             "open",
-        ],
-    );
+        ];
+        let o = common::ok(p, &args);
+        assert!(
+            err(&o).contains("warning: open.json: the array ends without `]`"),
+            "{open}: {}",
+            err(&o)
+        );
+        let r = report(p, "open");
+        assert_eq!(
+            (
+                r["meta"]["counts"]["articles"].as_u64(),
+                r["skipped"].as_array().map(Vec::len)
+            ),
+            (Some(2), Some(0))
+        );
+    }
+}
+
+/// A `.json` array is cut into records as it is read, as JSONL is into lines: handed on a chunk at a time,
+/// so that an array larger than memory can be read, each record numbered by the line it starts on, and one
+/// that is not valid UTF-8 (past the first megabyte, where the file's encoding is decided) skipped alone.
+/// The themes are those of the same records given as JSONL.
+#[test]
+fn json_arrays_are_read_a_chunk_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let n = 5000;
+    let records: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let text = if i % 2 == 0 { TEXT } else { FARM };
+            serde_json::json!({
+                "id": format!("a{i}"),
+                "text": format!("{text}（第{i}期）"),
+                "title": format!("第{i}期 \"专栏\" [{{}}]"),
+            })
+        })
+        .collect();
+    // Pretty-printed: five lines a record, the first on line 2.
+    let mut bytes = serde_json::to_string_pretty(&records).unwrap().into_bytes();
+    assert!(bytes.len() > 1 << 20);
+    let last = format!("第{}期）", n - 1);
+    let at = bytes
+        .windows(last.len())
+        .rposition(|w| w == last.as_bytes())
+        .unwrap();
+    bytes[at] = 0xFF;
+    std::fs::write(p.join("items.json"), &bytes).unwrap();
+
+    let (mut sizes, mut lines, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
+    let files = [p.join("items.json")];
+    analyze::read::read_chunks(&files, &Default::default(), 1000, |chunk| {
+        sizes.push(chunk.records.len());
+        lines.extend(chunk.records.iter().map(|r| r.line.unwrap()));
+        skipped.extend(chunk.skipped.into_iter().map(|s| (s.line, s.reason)));
+        Ok(())
+    })
+    .unwrap();
     assert!(
-        err(&o).contains("warning: open.json: the array ends without `]`"),
-        "{}",
-        err(&o)
+        sizes.len() >= 5 && sizes.iter().all(|&s| s <= 1000),
+        "{sizes:?}"
     );
-    let r = report(p, "open");
-    assert_eq!(
-        (
-            r["meta"]["counts"]["articles"].as_u64(),
-            r["skipped"].as_array().map(Vec::len)
-        ),
-        (Some(2), Some(0))
+    assert_eq!(lines, (0..n - 1).map(|i| 2 + 5 * i).collect::<Vec<_>>());
+    let reason = "not valid UTF-8 (force the file's encoding with --encoding)";
+    assert_eq!(skipped, [(Some(2 + 5 * (n - 1)), reason.to_string())]);
+
+    let jsonl: String = records[..n - 1].iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(p.join("items.jsonl"), jsonl).unwrap();
+    let themes = |file: &str, out: &str| {
+        let r = topics_report(p, &[file, "-k", "2", "-q"], out);
+        let articles = r["articles"].as_array().unwrap().clone();
+        articles
+            .into_iter()
+            .map(|mut a| {
+                let a = a.as_object_mut().unwrap();
+                for named_by_file in ["file", "line", "source"] {
+                    a.remove(named_by_file);
+                }
+                serde_json::Value::Object(a.clone())
+            })
+            .collect::<Vec<_>>()
+    };
+    let (from_json, from_jsonl) = (themes("items.json", "json"), themes("items.jsonl", "jsonl"));
+    assert_eq!((from_json.len(), from_jsonl.len()), (n - 1, n - 1));
+    let differs = from_json.iter().zip(&from_jsonl).position(|(a, b)| a != b);
+    assert_eq!(differs, None, "the first article that differs");
+}
+
+/// Streaming seen from outside: the first records of a `.json` array written into a pipe are handed on
+/// before the writer has finished (a reader that read the file whole would wait for its end).
+#[cfg(unix)]
+#[test]
+fn a_json_array_is_handed_on_before_its_end_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("pipe.json");
+    let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let (first_chunk, handed_on) = std::sync::mpsc::channel::<()>();
+    let path = pipe.clone();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+        let record = |i: usize| {
+            let text = format!("{TEXT}（第{i}期）");
+            serde_json::json!({"id": format!("a{i}"), "text": text}).to_string()
+        };
+        let head: Vec<String> = (0..3000).map(record).collect();
+        write!(file, "[{}", head.join(",\n")).unwrap();
+        file.flush().unwrap();
+        let streamed = handed_on
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .is_ok();
+        write!(file, ",\n{}]", record(3000)).unwrap();
+        streamed
+    });
+    let mut records = 0;
+    analyze::read::read_chunks(&[pipe], &Default::default(), 1000, |chunk| {
+        let _ = first_chunk.send(());
+        records += chunk.records.len();
+        Ok(())
+    })
+    .unwrap();
+    assert!(
+        writer.join().unwrap(),
+        "no record was handed on before the end of the array was written"
     );
+    assert_eq!(records, 3001);
 }

@@ -1,9 +1,12 @@
 //! JSON records: a line of a `.jsonl` file, or a record of a `.json` array.
 
+use super::json_stream::{Cut, Next, Records};
 use super::{push_parsed, skip_file, table_record, FieldNames, Input, Parsed, Skipped};
 use crate::error::{Error, Result};
+use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::io::BufRead;
 use std::path::Path;
 
 /// A JSONL file read whole: one that is not streamed (see `open_stream`).
@@ -92,104 +95,125 @@ fn object_record(
     Ok(table_record(name, line_no, names, text, fields))
 }
 
-/// A `.json` file: an array of objects (as scrapy's `-o items.json` writes it), or one object. Each record is
-/// numbered by the line it starts on, so that errors and skips point into the file as in JSONL. Read whole:
-/// an array cannot be cut at newlines as JSONL is, so corpora larger than memory should come as JSONL.
+/// A `.json` file: an array of objects (as scrapy's `-o items.json` writes it), or one object, read from
+/// `reader` (UTF-8) a record at a time and handed to `each` `chunk` records at a time (at least once), each
+/// chunk's records parsed in parallel: an array larger than memory streams as JSONL does. Each record is
+/// numbered by the line it starts on, so that errors and skips point into the file as in JSONL.
 /// A file whose first record is no article (an `index.json` beside the pages of a folder) is skipped whole,
-/// with a warning, instead of stopping the run; a later record without text stops it, as in JSONL.
+/// with a warning, instead of stopping the run; a later record without text stops it, as in JSONL. A last
+/// record that the end of the file cuts off is skipped; an array left open after whole records is read,
+/// with a warning.
 pub(super) fn read_json(
     path: &Path,
     name: &str,
-    text: &str,
+    reader: impl BufRead,
     names: &FieldNames,
-    input: &mut Input,
+    chunk: usize,
+    each: &mut impl FnMut(Input) -> Result<()>,
 ) -> Result<()> {
-    let bytes = text.as_bytes();
-    let mut lines = LineCounter::default();
-    let mut at = skip_whitespace(bytes, 0);
-    let in_array = bytes.get(at) == Some(&b'[');
-    if in_array {
-        at = skip_whitespace(bytes, at + 1);
-    }
+    let mut records = Records::new(reader);
     let mut first = true;
-    while at < bytes.len() && !(in_array && bytes[at] == b']') {
-        let line = lines.line_at(bytes, at);
-        let Some((value, end)) = value_at(path, text, at, line)? else {
-            push_parsed(input, cut_off(name, line));
-            return Ok(());
-        };
-        if std::mem::take(&mut first) {
-            if let Some(reason) = no_article(&value, names) {
-                let reason = format!("not a file of articles: its first record {reason}");
-                skip_file(input, name.to_string(), reason);
-                return Ok(());
+    loop {
+        let (cuts, next) = cut_records(path, &mut records, chunk)?;
+        let cut_off = cuts.last().is_some_and(|c| !c.whole);
+        let parsed: Vec<Result<Element>> = cuts
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, cut)| parse_record(path, name, names, cut, first && i == 0))
+            .collect();
+        first = false;
+        let mut input = Input::default();
+        for element in parsed {
+            match element? {
+                Element::Parsed(parsed) => push_parsed(&mut input, parsed),
+                Element::NotArticles(reason) => {
+                    let reason = format!("not a file of articles: its first record {reason}");
+                    skip_file(&mut input, name.to_string(), reason);
+                    return each(input);
+                }
             }
         }
-        push_parsed(input, object_record(path, name, names, line, value)?);
-        at = skip_whitespace(bytes, end);
-        let message = match (in_array, bytes.get(at)) {
-            (true, Some(b',')) => {
-                at = skip_whitespace(bytes, at + 1);
-                continue;
+        match next {
+            None => each(input)?,
+            Some(end) => {
+                ended(path, end, cut_off)?;
+                return each(input);
             }
-            (true, Some(b']')) | (false, None) => continue,
-            (true, _) => "expected `,` or `]` after a record of the array",
-            (false, Some(_)) => {
-                "more than one JSON value: give an array of objects, or JSONL (one object a line)"
-            }
-        };
-        return Err(Error::input(path, Some(lines.line_at(bytes, at)), message));
-    }
-    match in_array {
-        true => array_closed(path, bytes, at, &mut lines),
-        false => Ok(()),
+        }
     }
 }
 
-/// The JSON value that starts at byte `at` (on line `line`) and the byte after it, or None when the file
-/// ends inside it.
-fn value_at(path: &Path, text: &str, at: usize, line: usize) -> Result<Option<(Value, usize)>> {
-    let mut values = serde_json::Deserializer::from_str(&text[at..]).into_iter::<Value>();
-    match values.next() {
-        Some(Ok(value)) => Ok(Some((value, at + values.byte_offset()))),
-        Some(Err(e)) if e.is_eof() => Ok(None),
-        Some(Err(e)) => {
-            let column = at - text[..at].rfind('\n').map_or(0, |n| n + 1);
-            let (line, column) = match e.line() {
-                0 | 1 => (line, column),
-                later => (line + later - 1, 0),
-            };
-            Err(Error::input(path, Some(line), not_json(&e, column)))
-        }
-        // `at` is at a character that is not whitespace, so a value or an error starts there.
-        None => Err(Error::input(path, Some(line), "a JSON value was expected")),
-    }
-}
-
-/// Checks that nothing follows the array's `]` (at `at`, where the records stopped). An array that the end
-/// of the file leaves open (`at` is past the end) only has a warning: its records are whole, but the file
-/// may have been cut off while it was written.
-fn array_closed(path: &Path, bytes: &[u8], at: usize, lines: &mut LineCounter) -> Result<()> {
-    if at >= bytes.len() {
-        if !crate::progress::is_quiet() {
+/// What ended a file's records: an error of layout, or the end of the file, with a warning when an array
+/// was left open after whole records.
+fn ended(path: &Path, end: Next, cut_off: bool) -> Result<()> {
+    match end {
+        Next::Unexpected { line, message } => Err(Error::input(path, Some(line), message)),
+        Next::Open if !cut_off && !crate::progress::is_quiet() => {
             let name = path.display();
             eprintln!(
                 "warning: {name}: the array ends without `]` (cut off while written?); \
                  its whole records were read"
             );
+            Ok(())
         }
-        return Ok(());
+        _ => Ok(()),
     }
-    let after = skip_whitespace(bytes, at + 1);
-    if after < bytes.len() {
-        let line = lines.line_at(bytes, after);
-        return Err(Error::input(
-            path,
-            Some(line),
-            "something follows the array's `]`",
-        ));
+}
+
+/// The next `chunk` records, or fewer and what ended them (the end of the file or an error of layout).
+fn cut_records(
+    path: &Path,
+    records: &mut Records<impl BufRead>,
+    chunk: usize,
+) -> Result<(Vec<Cut>, Option<Next>)> {
+    let mut cuts = Vec::new();
+    while cuts.len() < chunk {
+        match records.next().map_err(|e| Error::io(path, e))? {
+            Next::Record(cut) if cut.whole => cuts.push(cut),
+            Next::Record(cut) => {
+                cuts.push(cut);
+                return Ok((cuts, Some(Next::Open)));
+            }
+            end => return Ok((cuts, Some(end))),
+        }
     }
-    Ok(())
+    Ok((cuts, None))
+}
+
+/// A record of a `.json` file parsed, or why its first record shows that it is no file of articles.
+enum Element {
+    Parsed(Parsed),
+    NotArticles(String),
+}
+
+fn parse_record(
+    path: &Path,
+    name: &str,
+    names: &FieldNames,
+    cut: Cut,
+    first: bool,
+) -> Result<Element> {
+    let Ok(text) = std::str::from_utf8(&cut.bytes) else {
+        return Ok(Element::Parsed(Parsed::Skipped(Skipped {
+            source: name.to_string(),
+            line: Some(cut.line),
+            reason: super::not_valid(encoding_rs::UTF_8),
+        })));
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => match no_article(&value, names) {
+            Some(reason) if first => Ok(Element::NotArticles(reason)),
+            _ => object_record(path, name, names, cut.line, value).map(Element::Parsed),
+        },
+        Err(e) if !cut.whole && e.is_eof() => Ok(Element::Parsed(cut_off(name, cut.line))),
+        Err(e) => {
+            let (line, column) = match e.line() {
+                0 | 1 => (cut.line, cut.column),
+                later => (cut.line + later - 1, 0),
+            };
+            Err(Error::input(path, Some(line), not_json(&e, column)))
+        }
+    }
 }
 
 /// Why a JSON value is not an article, if it is not.
@@ -198,13 +222,6 @@ fn no_article(value: &Value, names: &FieldNames) -> Option<String> {
         Value::Object(map) => names.check_keys(map).err().map(|e| format!("has {e}")),
         _ => Some("is not a JSON object".into()),
     }
-}
-
-fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
-    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
-        at += 1;
-    }
-    at
 }
 
 /// serde_json's message, its place given as the column of the line the error names (serde_json counts lines
@@ -218,20 +235,5 @@ fn not_json(e: &serde_json::Error, column: usize) -> String {
     match e.column() {
         0 => format!("not valid JSON: {message}"),
         c => format!("not valid JSON: {message} at column {}", column + c),
-    }
-}
-
-/// Line numbers of byte offsets that only grow, counted once.
-#[derive(Default)]
-struct LineCounter {
-    at: usize,
-    newlines: usize,
-}
-
-impl LineCounter {
-    fn line_at(&mut self, bytes: &[u8], at: usize) -> usize {
-        self.newlines += bytes[self.at..at].iter().filter(|&&b| b == b'\n').count();
-        self.at = at;
-        self.newlines + 1
     }
 }
