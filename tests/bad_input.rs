@@ -928,6 +928,15 @@ fn json_arrays_and_objects_are_read_by_record() {
             "[\n{\"text\": \"a\"},\n  {\"text\": oops}\n]",
             "bad.json:3: not valid JSON: expected value at column 12",
         ),
+        // Columns count characters, as an editor does, on the record's first line and on its later ones.
+        (
+            "[{\"text\": \"平遥\"}, {\"text\": \"非遗\", \"n\": oops}]",
+            "bad.json:1: not valid JSON: expected value at column 38",
+        ),
+        (
+            "[\n{\"text\": \"a\",\n  \"标题\": \"平遥\", \"n\": oops}\n]",
+            "bad.json:3: not valid JSON: expected value at column 20",
+        ),
         (
             "[\n{\"text\": \"a\"}\n{\"text\": \"b\"}\n]",
             "bad.json:3: expected `,` or `]`",

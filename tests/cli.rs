@@ -163,6 +163,18 @@ fn bad_input_gets_a_clear_error_naming_file_and_line() {
         "{}",
         stderr(&o)
     );
+    // The column counts characters, as an editor does, not the three bytes of each Chinese one.
+    std::fs::write(
+        p.join("bad.jsonl"),
+        "{\"标题\": \"平遥\", \"text\": oops}\n",
+    )
+    .unwrap();
+    let o = run(p, &["topics", "bad.jsonl"]);
+    assert!(
+        stderr(&o).contains("bad.jsonl:1: not valid JSON: expected value at column 22"),
+        "{}",
+        stderr(&o)
+    );
 
     std::fs::write(p.join("notext.jsonl"), "{\"title\": \"无正文\"}\n").unwrap();
     let o = run(p, &["topics", "notext.jsonl"]);

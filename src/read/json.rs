@@ -1,6 +1,6 @@
 //! JSON records: a line of a `.jsonl` file, or a record of a `.json` array.
 
-use super::json_stream::{Cut, Next, Records};
+use super::json_stream::{characters, Cut, Next, Records};
 use super::{push_parsed, skip_file, table_record, FieldNames, Input, Parsed, Skipped};
 use crate::error::{Error, Result};
 use rayon::prelude::*;
@@ -46,7 +46,7 @@ pub(super) fn parse_jsonl_line(
     match serde_json::from_str(line) {
         Ok(value) => object_record(path, name, names, line_no, value).map(Some),
         Err(e) if last && e.is_eof() => Ok(Some(cut_off(name, line_no))),
-        Err(e) => Err(Error::input(path, Some(line_no), not_json(&e, 0))),
+        Err(e) => Err(Error::input(path, Some(line_no), not_json(&e, line, 0))),
     }
 }
 
@@ -207,11 +207,12 @@ fn parse_record(
         },
         Err(e) if !cut.whole && e.is_eof() => Ok(Element::Parsed(cut_off(name, cut.line))),
         Err(e) => {
-            let (line, column) = match e.line() {
-                0 | 1 => (cut.line, cut.column),
-                later => (cut.line + later - 1, 0),
-            };
-            Err(Error::input(path, Some(line), not_json(&e, column)))
+            let line = cut.line + e.line().max(1) - 1;
+            Err(Error::input(
+                path,
+                Some(line),
+                not_json(&e, text, cut.column),
+            ))
         }
     }
 }
@@ -224,16 +225,26 @@ fn no_article(value: &Value, names: &FieldNames) -> Option<String> {
     }
 }
 
-/// serde_json's message, its place given as the column of the line the error names (serde_json counts lines
-/// from where it started, which in a JSONL line or a record of an array is not the file's start); `column` is
-/// where it started in that line, when the error is on its first line.
-fn not_json(e: &serde_json::Error, column: usize) -> String {
+/// serde_json's message, its place given as the column of the line the error names, in characters as an
+/// editor counts them (serde_json counts bytes, three to a Chinese character, and counts lines from where it
+/// started, which in a JSONL line or a record of an array is not the file's start). `text` is what was
+/// parsed, and `column` the characters before it on its first line.
+fn not_json(e: &serde_json::Error, text: &str, column: usize) -> String {
     let message = e.to_string();
     let message = message
         .rfind(" at line ")
         .map_or(message.as_str(), |at| &message[..at]);
-    match e.column() {
-        0 => format!("not valid JSON: {message}"),
-        c => format!("not valid JSON: {message} at column {}", column + c),
+    if e.column() == 0 {
+        return format!("not valid JSON: {message}");
     }
+    let line_start = match e.line() {
+        0 | 1 => 0,
+        n => memchr::memchr_iter(b'\n', text.as_bytes())
+            .nth(n - 2)
+            .map_or(text.len(), |at| at + 1),
+    };
+    let before = &text.as_bytes()[line_start..];
+    let before = &before[..(e.column() - 1).min(before.len())];
+    let column = characters(before) + 1 + if e.line() <= 1 { column } else { 0 };
+    format!("not valid JSON: {message} at column {column}")
 }

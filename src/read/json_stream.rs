@@ -8,7 +8,7 @@ use std::io::BufRead;
 
 /// The bytes of one record (a top-level value, or an element of the top-level array) and where it starts.
 pub(super) struct Cut {
-    /// 1-based line and 0-based byte column of its first byte.
+    /// 1-based line and 0-based column, in characters, of its first byte.
     pub line: usize,
     pub column: usize,
     pub bytes: Vec<u8>,
@@ -43,7 +43,7 @@ enum State {
 
 pub(super) struct Records<R> {
     reader: R,
-    /// Line and byte column of the next byte to read.
+    /// Line and column (in characters) of the next byte to read.
     line: usize,
     column: usize,
     state: State,
@@ -139,15 +139,21 @@ impl<R: BufRead> Records<R> {
     }
 }
 
-/// The line and column after `bytes`, read from `line` and `column`.
+/// The line and column after `bytes`, read from `line` and `column`. A character that a buffer cuts is
+/// counted in the buffer where it starts.
 fn moved(line: usize, column: usize, bytes: &[u8]) -> (usize, usize) {
     match memchr::memrchr(b'\n', bytes) {
         Some(last) => (
             line + memchr::memchr_iter(b'\n', bytes).count(),
-            bytes.len() - last - 1,
+            characters(&bytes[last + 1..]),
         ),
-        None => (line, column + bytes.len()),
+        None => (line, column + characters(bytes)),
     }
+}
+
+/// Characters that start in `bytes`: every byte but UTF-8's continuation bytes.
+pub(super) fn characters(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 /// Where a value ends: strings are skipped (with their escapes), brackets counted; a value that is neither
