@@ -17,29 +17,33 @@ pub fn is_quiet() -> bool {
 
 /// A bar of `len` steps, hidden when quiet.
 pub fn bar(len: u64, what: &'static str) -> ProgressBar {
-    if QUIET.load(Ordering::Relaxed) {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len);
-    let style =
-        ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {elapsed_precise}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
-    bar.set_style(style);
-    bar.set_prefix(what);
-    bar
+    styled(
+        len,
+        what,
+        "{prefix:>10} [{bar:30}] {pos}/{len} {elapsed_precise}",
+    )
 }
 
 /// A bar over `len` bytes of input, hidden when quiet.
 pub fn bytes_bar(len: u64, what: &'static str) -> ProgressBar {
-    let bar = bar(len, what);
-    let style = ProgressStyle::with_template(
-        "{prefix:>10} [{bar:30}] {bytes}/{total_bytes} {elapsed_precise} (eta {eta})",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar())
-    .progress_chars("=> ");
-    bar.set_style(style);
+    let template = "{prefix:>10} [{bar:30}] {bytes}/{total_bytes} {elapsed_precise} (eta {eta})";
+    let bar = styled(len, what, template);
+    // Redrawn while a chunk is worked on, too, so that the elapsed time and the estimate stay current.
+    if !bar.is_hidden() {
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    }
     bar
+}
+
+/// A bar drawn with `template` from its first frame.
+fn styled(len: u64, what: &'static str, template: &str) -> ProgressBar {
+    if QUIET.load(Ordering::Relaxed) {
+        return ProgressBar::hidden();
+    }
+    let style = ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    ProgressBar::new(len).with_style(style).with_prefix(what)
 }
 
 /// Runs `f` with a spinner naming the stage and its elapsed time (hidden when quiet or not a terminal):

@@ -125,21 +125,50 @@ fn read_files(
         .filter_map(|f| f.metadata().ok())
         .map(|m| m.len())
         .sum();
-    let bar = crate::progress::bytes_bar(total, "analysing");
+    let reading = Reading {
+        options,
+        chunk,
+        bar: crate::progress::bytes_bar(total, "analysing"),
+    };
+    let mut done = 0;
     for file in files {
-        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let streamed = stream_jsonl(file, options, chunk, each)?
-            || stream_json(file, options, chunk, each)?
-            || stream_csv(file, options, chunk, each)?;
+        let streamed = stream_jsonl(file, &reading, each)?
+            || stream_json(file, &reading, each)?
+            || stream_csv(file, &reading, each)?;
         if !streamed {
             let mut input = Input::default();
             read_file(file, options, &mut input)?;
             hand_on(input, chunk, each)?;
         }
-        bar.inc(size);
+        // A streamed file moved the bar as it was read; a file read whole moves it now.
+        done += file.metadata().map(|m| m.len()).unwrap_or(0);
+        reading.bar.set_position(done);
     }
-    bar.finish_and_clear();
+    reading.bar.finish_and_clear();
     Ok(())
+}
+
+/// What the files of one reading share.
+struct Reading<'a> {
+    options: &'a ReadOptions,
+    /// Records handed on at once.
+    chunk: usize,
+    /// Bytes read, moved as streamed files are read: a single file of gigabytes takes minutes.
+    bar: indicatif::ProgressBar,
+}
+
+/// A file that moves the progress bar by the bytes read from it.
+struct Counted {
+    file: std::fs::File,
+    bar: indicatif::ProgressBar,
+}
+
+impl std::io::Read for Counted {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buffer)?;
+        self.bar.inc(n as u64);
+        Ok(n)
+    }
 }
 
 /// Every file the paths name, sorted by name; a directory must hold at least one input file.
@@ -201,15 +230,17 @@ fn hand_on(
 fn open_stream(
     path: &Path,
     kind: &str,
-    forced: Option<&'static Encoding>,
+    reading: &Reading,
 ) -> Result<Option<(Box<dyn std::io::BufRead>, &'static Encoding)>> {
     use std::io::BufRead;
     if extension(path) != Some(kind) {
         return Ok(None);
     }
+    let forced = reading.options.encoding;
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let whole = file.metadata().map(|m| m.len()).unwrap_or(0) <= STREAM_HEAD as u64;
-    let mut reader = std::io::BufReader::with_capacity(STREAM_HEAD, file);
+    let bar = reading.bar.clone();
+    let mut reader = std::io::BufReader::with_capacity(STREAM_HEAD, Counted { file, bar });
     let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
     let (encoding, bom) = match (Encoding::for_bom(head), forced) {
         (Some((marked, bom)), forced) => (forced.unwrap_or(marked), bom),
@@ -325,12 +356,12 @@ fn not_valid(encoding: &'static Encoding) -> String {
 /// the file is not to be streamed (see [`open_stream`]).
 fn stream_jsonl(
     path: &Path,
-    options: &ReadOptions,
-    chunk: usize,
+    reading: &Reading,
     each: &mut impl FnMut(Input) -> Result<()>,
 ) -> Result<bool> {
+    let (options, chunk) = (reading.options, reading.chunk);
     use std::io::BufRead;
-    let Some((mut reader, encoding)) = open_stream(path, "jsonl", options.encoding)? else {
+    let Some((mut reader, encoding)) = open_stream(path, "jsonl", reading)? else {
         return Ok(false);
     };
     let name = path.display().to_string();
@@ -374,11 +405,11 @@ const JSONL_CHUNK: usize = 4096;
 /// of records, so such a file is decoded whole first.
 fn stream_json(
     path: &Path,
-    options: &ReadOptions,
-    chunk: usize,
+    reading: &Reading,
     each: &mut impl FnMut(Input) -> Result<()>,
 ) -> Result<bool> {
-    let Some((reader, encoding)) = open_stream(path, "json", options.encoding)? else {
+    let (options, chunk) = (reading.options, reading.chunk);
+    let Some((reader, encoding)) = open_stream(path, "json", reading)? else {
         return Ok(false);
     };
     if encoding != encoding_rs::UTF_8 && !is_utf16(encoding) {
@@ -406,11 +437,11 @@ fn stream_json(
 /// skipped, as a line of a JSONL file is.
 fn stream_csv(
     path: &Path,
-    options: &ReadOptions,
-    chunk: usize,
+    reading: &Reading,
     each: &mut impl FnMut(Input) -> Result<()>,
 ) -> Result<bool> {
-    let Some((reader, encoding)) = open_stream(path, "csv", options.encoding)? else {
+    let (options, chunk) = (reading.options, reading.chunk);
+    let Some((reader, encoding)) = open_stream(path, "csv", reading)? else {
         return Ok(false);
     };
     let name = path.display().to_string();
@@ -772,4 +803,35 @@ fn table_record(
         text,
         fields,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bar of bytes read moves while a large file is streamed, not only once it has been read.
+    #[test]
+    fn the_bar_moves_as_a_streamed_file_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.jsonl");
+        let line = "{\"text\": \"平遥县贺兰桥社区举办非遗市集，面塑、漆器、剪纸等非遗技艺吸引居民参与。\"}\n";
+        std::fs::write(&path, line.repeat(40_000)).unwrap();
+        let size = std::fs::metadata(&path).unwrap().len();
+        let options = ReadOptions::default();
+        let reading = Reading {
+            options: &options,
+            chunk: 1000,
+            bar: indicatif::ProgressBar::hidden(),
+        };
+        reading.bar.set_length(size);
+        let mut seen = Vec::new();
+        let streamed = stream_jsonl(&path, &reading, &mut |_| {
+            seen.push(reading.bar.position());
+            Ok(())
+        });
+        assert!(streamed.unwrap());
+        assert!(seen.len() >= 4 && seen[0] < size / 2, "{seen:?} of {size}");
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+        assert_eq!(reading.bar.position(), size);
+    }
 }
