@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Time of `analyze topics` on corpora below 20,000 articles, where k-means fits every article (no
-# mini-batches, no sampled sweep): the first 1,000, 5,000 and 15,000 records of news_34k and cnews_1000,
+# mini-batches; above 10,000 articles `-k auto` ranks k on a sample): the first 1,000, 5,000 and 15,000
+# records of news_34k and cnews_1000,
 # with -k 20 and with -k auto (the default). Given another build of `analyze`, runs both alternately
 # (ours, theirs, ours, theirs, ours) and prints the medians (of two: the faster) and their ratio; otherwise
 # ours three times.

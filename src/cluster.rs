@@ -470,9 +470,10 @@ pub fn cluster(x: &Array2<f32>, options: &ClusterOptions) -> Result<Clustering> 
     }
 }
 
-/// Above this many documents `-k auto` compares the values of k on a seeded sample of this many, and fits
-/// only the chosen k on every document: a fit takes time in proportion to the documents, and 17 of them
-/// over news_34k took eight times as long as one. There the silhouette rises with k, noisily, on the
+/// Above this many documents `-k auto` compares the values of k on a seeded sample of this many, each fitted
+/// from mini-batches as a large corpus is, and fits only the chosen k on every document: a fit takes time in
+/// proportion to the documents, and 17 of them over news_34k took eight times as long as one (and 17 of six
+/// runs each over 15,000 articles made the default run take twice as long as on news_34k). There the silhouette rises with k, noisily, on the
 /// sample as on every document; the two chose 20 and 17, which every document's scores put within 0.002
 /// of each other (see the README).
 pub const K_SWEEP_SAMPLE: usize = 10_000;
@@ -485,8 +486,8 @@ fn sweep(
     options: &ClusterOptions,
 ) -> Result<Clustering> {
     let n = x.nrows();
-    let sampled =
-        (n > LARGE).then(|| x.select(Axis(0), &sample_rows(n, K_SWEEP_SAMPLE, options.seed)));
+    let sampled = (n > K_SWEEP_SAMPLE)
+        .then(|| x.select(Axis(0), &sample_rows(n, K_SWEEP_SAMPLE, options.seed)));
     let swept = sampled.as_ref().unwrap_or(x);
     let mut best: Option<Clustering> = None;
     let mut scores = Vec::new();
@@ -503,7 +504,7 @@ fn sweep(
     let fits: Vec<Result<Clustering>> = ks
         .into_par_iter()
         .map(|k| {
-            let c = fit(swept, k, &sweep_options, n > LARGE);
+            let c = fit(swept, k, &sweep_options, sampled.is_some());
             bar.inc(1);
             c
         })
@@ -527,7 +528,7 @@ fn sweep(
     bar.finish_and_clear();
     let best = best.expect("the range holds at least one k");
     let mut best = match sampled {
-        Some(_) => fit(x, best.k, options, true)?,
+        Some(_) => fit(x, best.k, options, n > LARGE)?,
         None if sweep_options.n_runs < options.n_runs => {
             let refit = fit(x, best.k, options, false)?;
             // The curve shows, at the chosen k, the fit that is delivered.
