@@ -41,6 +41,7 @@ enum State {
     Single,
 }
 
+/// The records of a JSON text, cut one at a time by [`Records::next`] as the reader gives the bytes.
 pub(super) struct Records<R> {
     reader: R,
     /// Line and column (in characters) of the next byte to read.
