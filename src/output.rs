@@ -44,13 +44,21 @@ pub fn check_out_folder(out: &Path) -> Result<()> {
 }
 
 /// Refuses to write where an input file is: `--out` may point at the input folder, but the outputs must
-/// not replace what the user gave.
-pub fn check_not_input(path: &Path, inputs: &[String]) -> Result<()> {
-    let Ok(target) = std::fs::canonicalize(path) else {
+/// not replace what the user gave. Only outputs that exist already can be inputs, and the inputs are
+/// resolved once for all of them: a folder of 10,000 pages, resolved once for each output, took 0.2 s.
+pub fn check_not_inputs(paths: &[PathBuf], inputs: &[String]) -> Result<()> {
+    let existing: Vec<(&PathBuf, PathBuf)> = paths
+        .iter()
+        .filter_map(|p| Some((p, std::fs::canonicalize(p).ok()?)))
+        .collect();
+    if existing.is_empty() {
         return Ok(());
-    };
+    }
     for input in inputs {
-        if std::fs::canonicalize(input).is_ok_and(|i| i == target) {
+        let Ok(input) = std::fs::canonicalize(input) else {
+            continue;
+        };
+        if let Some((path, _)) = existing.iter().find(|(_, target)| *target == input) {
             return Err(Error::Usage(format!(
                 "{} is one of the input files: choose another --out folder so that it is not overwritten",
                 path.display()
@@ -134,9 +142,8 @@ pub fn write_topics(report: &TopicsReport, out: &Path) -> Result<Vec<PathBuf>> {
         ("clusters.csv", clusters_csv),
         ("skipped.csv", skipped_csv),
     ];
-    for (name, _) in &files {
-        check_not_input(&out.join(name), &report.meta.inputs)?;
-    }
+    let paths: Vec<PathBuf> = files.iter().map(|(name, _)| out.join(name)).collect();
+    check_not_inputs(&paths, &report.meta.inputs)?;
     // The files are written side by side: topics.json takes most of the time, the CSV files the rest.
     files
         .par_iter()
@@ -319,14 +326,12 @@ pub fn write_compare(
         ),
         ("compare_trends.csv", csv_bytes(&trends.header, trends.rows)),
     ];
-    let mut written = Vec::new();
-    for (name, bytes) in files {
-        let path = out.join(name);
-        check_not_input(&path, inputs)?;
-        write_atomic(&path, &bytes)?;
-        written.push(path);
+    let paths: Vec<PathBuf> = files.iter().map(|(name, _)| out.join(name)).collect();
+    check_not_inputs(&paths, inputs)?;
+    for (path, (_, bytes)) in paths.iter().zip(&files) {
+        write_atomic(path, bytes)?;
     }
-    Ok(written)
+    Ok(paths)
 }
 
 /// The terminal summary: themes with sizes, labels and keywords, then the articles of each theme.
