@@ -3,7 +3,6 @@
 use super::json_stream::{characters, Cut, Next, Records};
 use super::{push_parsed, skip_file, table_record, FieldNames, Input, Parsed, Skipped};
 use crate::error::{Error, Result};
-use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -116,11 +115,10 @@ pub(super) fn read_json(
     loop {
         let (cuts, next) = cut_records(path, &mut records, chunk)?;
         let cut_off = cuts.last().is_some_and(|c| !c.whole);
-        let parsed: Vec<Result<Element>> = cuts
-            .into_par_iter()
-            .enumerate()
-            .map(|(i, cut)| parse_record(path, name, names, cut, first && i == 0))
-            .collect();
+        let numbered: Vec<(usize, Cut)> = cuts.into_iter().enumerate().collect();
+        let parsed: Vec<Result<Element>> = super::map_records(numbered, |(i, cut)| {
+            parse_record(path, name, names, cut, first && i == 0)
+        });
         first = false;
         let mut input = Input::default();
         for element in parsed {
