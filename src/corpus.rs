@@ -50,6 +50,8 @@ pub struct InputOptions {
     pub manifest: Option<PathBuf>,
     /// A date for every page the manifest leaves undated.
     pub date: Option<String>,
+    /// What a `.txt` file holds: a page to split, or one article.
+    pub txt: crate::read::TxtFile,
     /// Any skipped record is an error.
     pub strict: bool,
 }
@@ -72,6 +74,7 @@ pub fn load(inputs: &[PathBuf], pages: &InputOptions, segment: &SegmentOptions) 
     let read_options = crate::read::ReadOptions {
         encoding,
         fields: crate::read::FieldNames::new(pages.fields.clone())?,
+        txt: pages.txt,
     };
     if let Some(date) = &pages.date {
         if crate::dates::parse_date(date).is_none() {

@@ -145,6 +145,10 @@ struct CommonArgs {
     /// Date for every .txt page the manifest leaves undated (2025-10-01, 20251001, 2025/10/1, 2025年10月1日).
     #[arg(long)]
     date: Option<String>,
+    /// What a .txt file holds: a newspaper page, split into its articles, or one article (its first line the
+    /// title when it reads as one), as scraped articles are often saved.
+    #[arg(long, value_enum, default_value_t = analyze::read::TxtFile::Page)]
+    txt: analyze::read::TxtFile,
 }
 
 #[derive(Args)]
@@ -292,6 +296,7 @@ impl CommonArgs {
         o.input.fields = self.fields.clone();
         o.input.strict = self.strict;
         o.input.date = self.date.clone();
+        o.input.txt = self.txt;
         o.segment.user_dicts = self.user_dicts.clone();
         o.segment.stopword_files = self.stopwords.clone();
         o.segment.keep_places = self.keep_places;

@@ -33,7 +33,27 @@ pub struct Record {
 pub enum RecordKind {
     /// A `.txt` page that holds several articles.
     Page,
+    /// A `.txt` file that holds one article (`--txt article`).
+    ArticleFile,
     /// A JSONL or CSV record that is one article.
+    Article,
+}
+
+impl RecordKind {
+    /// A whole `.txt` file, which a manifest and `--date` describe.
+    pub fn is_file(self) -> bool {
+        matches!(self, RecordKind::Page | RecordKind::ArticleFile)
+    }
+}
+
+/// What a `.txt` file holds (`--txt`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TxtFile {
+    /// A newspaper page, split into its articles.
+    #[default]
+    Page,
+    /// One article, as scraped articles are saved: its first line is the title when it reads as one.
     Article,
 }
 
@@ -62,6 +82,8 @@ pub struct ReadOptions {
     pub encoding: Option<&'static Encoding>,
     /// Fields that JSONL and CSV files hold under other names.
     pub fields: FieldNames,
+    /// What a `.txt` file holds.
+    pub txt: TxtFile,
 }
 
 /// Reads files and directories (recursively) whole. Records are put in order of file path and line, so that
@@ -640,7 +662,16 @@ fn read_file(path: &Path, options: &ReadOptions, input: &mut Input) -> Result<()
             return Ok(());
         }
     };
-    read_text(path, text, &options.fields, input)
+    let before = input.records.len();
+    read_text(path, text, &options.fields, input)?;
+    if options.txt == TxtFile::Article {
+        for record in &mut input.records[before..] {
+            if record.kind == RecordKind::Page {
+                record.kind = RecordKind::ArticleFile;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Adds the records of already-decoded text, read as the kind of file its extension names.

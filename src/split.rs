@@ -59,6 +59,7 @@ pub fn articles_from_records(records: Vec<Record>) -> Vec<Article> {
                     a
                 },
             )),
+            RecordKind::ArticleFile => out.push(article_from_file(record)),
             RecordKind::Article => out.push(article_from_record(record)),
         }
     }
@@ -84,6 +85,35 @@ fn article_from_record(mut record: Record) -> Article {
         subtitle: None,
         authors: Vec::new(),
         text: record.text,
+        span: None,
+        fields: record.fields,
+    }
+}
+
+/// A `.txt` file that holds one article (`--txt article`), named by the file: its first line is the title
+/// when it reads as a headline (at most 50 characters, no sentence end, text after it), else all is text.
+fn article_from_file(record: Record) -> Article {
+    let whole = record.text.trim();
+    let (first, rest) = whole.split_once('\n').unwrap_or((whole, ""));
+    let first = first.trim();
+    let headline = first.chars().count() <= 50
+        && !first.ends_with(['。', '！', '？', '…', '.', '!', '?'])
+        && !rest.trim().is_empty();
+    let (title, text) = match headline {
+        true => (first.to_string(), rest.trim().to_string()),
+        false => (String::new(), whole.to_string()),
+    };
+    Article {
+        id: file_stem(&record.file),
+        file: record.file,
+        line: None,
+        kind: ArticleKind::Article,
+        section: None,
+        kicker: None,
+        title,
+        subtitle: None,
+        authors: Vec::new(),
+        text,
         span: None,
         fields: record.fields,
     }

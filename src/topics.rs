@@ -508,6 +508,7 @@ fn meta(
             "tfidf": options.tfidf,
             "cluster": chosen,
             "keep_places": options.segment.keep_places,
+            "txt": options.input.txt,
             "user_dicts": options.segment.user_dicts,
             "stopword_files": options.segment.stopword_files,
             "themes_file": options.themes_file,

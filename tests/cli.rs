@@ -451,3 +451,54 @@ fn cluster_sizes(report: &serde_json::Value) -> Vec<u64> {
         .map(|c| c["size"].as_u64().unwrap())
         .collect()
 }
+
+/// `--txt article`: scraped articles saved one a `.txt` file are read file by file instead of split as
+/// newspaper pages (where a subhead starts a new article): each file one article named by the file, its
+/// first line the title when it reads as a headline; a manifest and `--date` describe them as they do pages.
+#[test]
+fn txt_files_can_hold_one_article_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::create_dir(p.join("in")).unwrap();
+    let craft = "平遥推光漆器传承人收徒授艺\n\n平遥县贺兰桥社区举办非遗市集,面塑、漆器、剪纸等非遗技艺吸引居民参与,非遗传承人现场展示技艺。\n（2025年9月30日）\n推光漆器髹饰技艺\n传承人带领学徒打磨漆面，一件漆器要经过上百道工序，社区为非遗工坊提供场地和培训。\n";
+    let harvest = "宁国镇秋粮丰收,合作社组织农机收割玉米,村集体经济增收,农户分红,乡村振兴有了新底气。\n合作社还建起烘干房，农户的玉米不再怕雨，村集体经济收入今年翻了一番。\n";
+    std::fs::write(p.join("in/漆器.txt"), craft).unwrap();
+    std::fs::write(p.join("in/秋收.txt"), harvest).unwrap();
+    std::fs::write(p.join("manifest.csv"), "file,source\n漆器.txt,平遥报\n").unwrap();
+    let read = |txt: &str| {
+        let out = format!("out_{txt}");
+        let args = ["topics", "in", "--txt", txt, "-k", "1", "--format", "none"];
+        let more = [
+            "--manifest",
+            "manifest.csv",
+            "--date",
+            "2025-10-01",
+            "-o",
+            &out,
+        ];
+        common::ok(p, &[&args[..], &more[..]].concat());
+        let r = read_json(p.join(out).join("topics.json"));
+        let articles = r["articles"].as_array().unwrap().clone();
+        articles
+            .iter()
+            .map(|a| {
+                let field = |f: &str| a[f].as_str().unwrap_or("").to_string();
+                [field("id"), field("title"), field("source"), field("date")]
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        read("page").len(),
+        3,
+        "as a page, the subhead starts a second article"
+    );
+    let article =
+        |id: &str, title: &str, source: &str| [id, title, source, "2025-10-01"].map(String::from);
+    assert_eq!(
+        read("article"),
+        [
+            article("漆器", "平遥推光漆器传承人收徒授艺", "平遥报"),
+            article("秋收", "", "in/秋收.txt"),
+        ]
+    );
+}

@@ -1,6 +1,6 @@
 //! Sidecar manifests: the date, source and county of `.txt` pages.
 
-use super::{Input, RecordKind};
+use super::Input;
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -28,11 +28,7 @@ pub fn read_manifest(path: &Path) -> Result<Vec<ManifestEntry>> {
 /// Gives the pages of `input` the fields of their manifest entries; returns how many pages matched.
 pub fn apply_manifest_entries(input: &mut Input, entries: &[ManifestEntry]) -> usize {
     let mut applied = 0;
-    for record in input
-        .records
-        .iter_mut()
-        .filter(|r| r.kind == RecordKind::Page)
-    {
+    for record in input.records.iter_mut().filter(|r| r.kind.is_file()) {
         let name = Path::new(&record.file)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -124,11 +120,7 @@ fn toml_manifest(path: &Path, text: &str) -> Result<Vec<ManifestEntry>> {
 
 /// Gives every page without a date this one (`--date`).
 pub fn default_page_date(input: &mut Input, date: &str) {
-    for record in input
-        .records
-        .iter_mut()
-        .filter(|r| r.kind == RecordKind::Page)
-    {
+    for record in input.records.iter_mut().filter(|r| r.kind.is_file()) {
         record
             .fields
             .entry("date".into())
