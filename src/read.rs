@@ -664,6 +664,7 @@ fn read_file(path: &Path, options: &ReadOptions, input: &mut Input) -> Result<()
     };
     let before = input.records.len();
     read_text(path, text, &options.fields, input)?;
+    // `read_text` takes a `.txt` file for a page, as the bundled seeds are.
     if options.txt == TxtFile::Article {
         for record in &mut input.records[before..] {
             if record.kind == RecordKind::Page {
