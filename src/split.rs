@@ -92,7 +92,7 @@ fn article_from_record(mut record: Record) -> Article {
 
 /// A `.txt` file that holds one article (`--txt article`), named by the file: its first line is the title
 /// when it reads as a headline (at most 50 characters, no sentence end, text after it), else all is text.
-fn article_from_file(record: Record) -> Article {
+fn article_from_file(mut record: Record) -> Article {
     let whole = record.text.trim();
     let (first, rest) = whole.split_once('\n').unwrap_or((whole, ""));
     let first = first.trim();
@@ -103,20 +103,11 @@ fn article_from_file(record: Record) -> Article {
         true => (first.to_string(), rest.trim().to_string()),
         false => (String::new(), whole.to_string()),
     };
-    Article {
-        id: file_stem(&record.file),
-        file: record.file,
-        line: None,
-        kind: ArticleKind::Article,
-        section: None,
-        kicker: None,
-        title,
-        subtitle: None,
-        authors: Vec::new(),
-        text,
-        span: None,
-        fields: record.fields,
-    }
+    record.text = text;
+    let id = file_stem(&record.file);
+    record.fields.entry("id".into()).or_insert(id);
+    record.fields.entry("title".into()).or_insert(title);
+    article_from_record(record)
 }
 
 fn file_stem(file: &str) -> String {
