@@ -52,6 +52,8 @@ pub struct InputOptions {
     pub date: Option<String>,
     /// What a `.txt` file holds: a page to split, or one article.
     pub txt: crate::read::TxtFile,
+    /// The folder of the reports, not read when a folder of inputs holds it.
+    pub reports: Option<PathBuf>,
     /// Any skipped record is an error.
     pub strict: bool,
 }
@@ -75,6 +77,7 @@ pub fn load(inputs: &[PathBuf], pages: &InputOptions, segment: &SegmentOptions) 
         encoding,
         fields: crate::read::FieldNames::new(pages.fields.clone())?,
         txt: pages.txt,
+        reports: pages.reports.clone(),
     };
     if let Some(date) = &pages.date {
         if crate::dates::parse_date(date).is_none() {

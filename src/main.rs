@@ -326,7 +326,8 @@ fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Topics(args) => {
             analyze::progress::set_quiet(args.quiet);
-            let options = args.common.options(args.top);
+            let mut options = args.common.options(args.top);
+            options.input.reports = Some(args.out.clone());
             output::check_out_folder(&args.out)?;
             // `topics::run`, in its steps, so that the corpus is freed beside the writing of the reports.
             let lexicon = topics::lexicon(&options)?;
@@ -398,7 +399,8 @@ fn run(cli: Cli) -> Result<(), Error> {
 fn compare(args: CompareArgs) -> Result<(), Error> {
     let t = &args.topics;
     analyze::progress::set_quiet(t.quiet);
-    let options = t.common.options(t.top);
+    let mut options = t.common.options(t.top);
+    options.input.reports = Some(t.out.clone());
     output::check_out_folder(&t.out)?;
     let lexicon = topics::lexicon(&options)?;
     let corpus = corpus::load(&options.inputs, &options.input, &options.segment)?;

@@ -84,6 +84,9 @@ pub struct ReadOptions {
     pub fields: FieldNames,
     /// What a `.txt` file holds.
     pub txt: TxtFile,
+    /// The folder the reports go to: not read when a folder of inputs holds it, so that a second run does
+    /// not take the first one's reports for input.
+    pub reports: Option<PathBuf>,
 }
 
 /// Reads files and directories (recursively) whole. Records are put in order of file path and line, so that
@@ -115,7 +118,7 @@ pub fn read_chunks(
     chunk: usize,
     mut each: impl FnMut(Input) -> Result<()>,
 ) -> Result<()> {
-    let files = input_files(paths)?;
+    let files = input_files(paths, options.reports.as_deref())?;
     std::thread::scope(|scope| {
         // A rendezvous channel: the reader parses the next chunk while this one is worked on, then waits, so
         // that at most two chunks are in memory.
@@ -243,12 +246,14 @@ impl Gathered {
     }
 }
 
-/// Every file the paths name, sorted by name; a directory must hold at least one input file.
-pub fn input_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// Every file the paths name, sorted by name; a directory must hold at least one input file. A folder
+/// `reports` under a directory is passed over, with a note.
+pub fn input_files(paths: &[PathBuf], reports: Option<&Path>) -> Result<Vec<PathBuf>> {
+    let reports = reports.and_then(|r| std::fs::canonicalize(r).ok());
     let mut all = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let (files, others) = files_under(path)?;
+            let (files, others) = files_under(path, reports.as_deref())?;
             note_others(path, &others);
             if files.is_empty() {
                 return Err(Error::input(
@@ -620,8 +625,9 @@ fn note_others(dir: &Path, others: &[PathBuf]) {
     );
 }
 
-/// The input files under a directory, sorted, and the other files there.
-fn files_under(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+/// The input files under a directory, sorted, and the other files there; the folder `reports` (canonical)
+/// is passed over.
+fn files_under(dir: &Path, reports: Option<&Path>) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
     let mut out = Vec::new();
     let mut others = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -629,7 +635,12 @@ fn files_under(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
         let entries = std::fs::read_dir(&d).map_err(|e| Error::io(&d, e))?;
         for entry in entries {
             let path = entry.map_err(|e| Error::io(&d, e))?.path();
-            if path.is_dir() {
+            if path.is_dir() && is_reports(&path, reports) {
+                if !crate::progress::is_quiet() {
+                    let path = path.display();
+                    eprintln!("note: {path}: the folder of the reports (--out), not read as input");
+                }
+            } else if path.is_dir() {
                 stack.push(path);
             } else if extension(&path).is_some() {
                 out.push(path);
@@ -641,6 +652,15 @@ fn files_under(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
     out.sort();
     others.sort();
     Ok((out, others))
+}
+
+/// Whether `dir` is the folder of the reports: the names are compared first, so that most folders are
+/// not resolved.
+fn is_reports(dir: &Path, reports: Option<&Path>) -> bool {
+    reports.is_some_and(|reports| {
+        dir.file_name() == reports.file_name()
+            && std::fs::canonicalize(dir).is_ok_and(|dir| dir == reports)
+    })
 }
 
 fn read_file(path: &Path, options: &ReadOptions, input: &mut Input) -> Result<()> {

@@ -410,6 +410,35 @@ fn out_pointing_at_the_inputs_never_overwrites_them() {
     );
 }
 
+/// Reports written inside the folder of inputs are not read as input by the next run, which says so.
+#[test]
+fn reports_inside_the_input_folder_are_not_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::create_dir(p.join("in")).unwrap();
+    std::fs::write(p.join("in/articles.csv"), two_articles_csv()).unwrap();
+    let args = [
+        "topics",
+        "in",
+        "-k",
+        "2",
+        "--format",
+        "none",
+        "-o",
+        "in/reports",
+    ];
+    common::ok(p, &args);
+    let o = common::ok(p, &args);
+    assert!(
+        err(&o).contains("note: in/reports: the folder of the reports (--out), not read as input"),
+        "{}",
+        err(&o)
+    );
+    let r = report(p, "in/reports");
+    assert_eq!(r["meta"]["inputs"], serde_json::json!(["in/articles.csv"]));
+    assert_eq!(r["meta"]["counts"]["articles"], 2);
+}
+
 fn two_articles_csv() -> String {
     format!("id,text\n1,\"{TEXT}\"\n2,\"{FARM}\"\n")
 }
