@@ -473,13 +473,13 @@ pub fn cluster(x: &Array2<f32>, options: &ClusterOptions) -> Result<Clustering> 
 /// Above this many documents `-k auto` compares the values of k on a seeded sample of this many, each fitted
 /// from mini-batches as a large corpus is, and fits only the chosen k on every document: a fit takes time in
 /// proportion to the documents, and 17 of them over news_34k took eight times as long as one (and 17 of six
-/// runs each over 15,000 articles made the default run take twice as long as on news_34k). There the silhouette rises with k, noisily, on the
-/// sample as on every document; the two chose 20 and 17, which every document's scores put within 0.002
-/// of each other (see the README).
+/// runs each over 15,000 articles made the default run take twice as long as on news_34k). On news_34k the
+/// silhouette rises with k, noisily, on the sample as on every document; the two chose 20 and 17, which
+/// every document's scores put within 0.002 of each other (see the README).
 pub const K_SWEEP_SAMPLE: usize = 10_000;
 
-/// Fits every k of the range (on a sample of a large corpus) and keeps the best silhouette (ties: the
-/// smaller k).
+/// Fits every k of the range (on a sample above [`K_SWEEP_SAMPLE`] documents) and keeps the best
+/// silhouette (ties: the smaller k).
 fn sweep(
     x: &Array2<f32>,
     ks: std::ops::RangeInclusive<usize>,

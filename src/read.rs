@@ -145,11 +145,11 @@ fn read_files(
     chunk: usize,
     each: &mut impl FnMut(Input) -> Result<()>,
 ) -> Result<()> {
-    let total: u64 = files
+    let sizes: Vec<u64> = files
         .iter()
-        .filter_map(|f| f.metadata().ok())
-        .map(|m| m.len())
-        .sum();
+        .map(|f| f.metadata().map_or(0, |m| m.len()))
+        .collect();
+    let total = sizes.iter().sum();
     let reading = Reading {
         options,
         chunk,
@@ -158,7 +158,7 @@ fn read_files(
     let mut done = 0;
     let mut gathered = Gathered::default();
     let mut add = |input: Input| gathered.add(input, chunk, each);
-    for file in files {
+    for (file, size) in files.iter().zip(sizes) {
         let streamed = stream_jsonl(file, &reading, &mut add)?
             || stream_json(file, &reading, &mut add)?
             || stream_csv(file, &reading, &mut add)?;
@@ -168,7 +168,7 @@ fn read_files(
             add(input)?;
         }
         // A streamed file moved the bar as it was read; a file read whole moves it now.
-        done += file.metadata().map(|m| m.len()).unwrap_or(0);
+        done += size;
         reading.bar.set_position(done);
     }
     gathered.hand_on(chunk, each)?;
