@@ -54,6 +54,8 @@ pub struct InputOptions {
     pub txt: crate::read::TxtFile,
     /// The folder of the reports, not read when a folder of inputs holds it.
     pub reports: Option<PathBuf>,
+    /// What standard input holds, when told.
+    pub stdin_as: Option<crate::read::InputKind>,
     /// Any skipped record is an error.
     pub strict: bool,
 }
@@ -78,6 +80,7 @@ pub fn load(inputs: &[PathBuf], pages: &InputOptions, segment: &SegmentOptions) 
         fields: crate::read::FieldNames::new(pages.fields.clone())?,
         txt: pages.txt,
         reports: pages.reports.clone(),
+        stdin_as: pages.stdin_as,
     };
     if let Some(date) = &pages.date {
         if crate::dates::parse_date(date).is_none() {

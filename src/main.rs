@@ -76,7 +76,8 @@ struct EvaluateArgs {
 
 #[derive(Args)]
 struct CommonArgs {
-    /// Files or directories of .txt newspaper pages, .jsonl, .json or .csv records. None: the bundled seed pages.
+    /// Files or directories of .txt newspaper pages, .jsonl, .json or .csv records, compressed or not
+    /// (.jsonl.gz, .csv.zst); `-` reads standard input. None: the bundled seed pages.
     inputs: Vec<PathBuf>,
     /// Number of themes, or `auto` to choose it by silhouette within --k-range.
     #[arg(short = 'k', long = "k", default_value = "auto", value_parser = parse_k)]
@@ -149,6 +150,9 @@ struct CommonArgs {
     /// title when it reads as one), as scraped articles are often saved.
     #[arg(long, value_enum, default_value_t = analyze::read::TxtFile::Page)]
     txt: analyze::read::TxtFile,
+    /// What standard input (`-`) holds. Default: JSONL, or a JSON array when it starts with `[`.
+    #[arg(long, value_enum, value_name = "KIND")]
+    stdin_as: Option<analyze::read::InputKind>,
 }
 
 #[derive(Args)]
@@ -297,6 +301,7 @@ impl CommonArgs {
         o.input.strict = self.strict;
         o.input.date = self.date.clone();
         o.input.txt = self.txt;
+        o.input.stdin_as = self.stdin_as;
         o.segment.user_dicts = self.user_dicts.clone();
         o.segment.stopword_files = self.stopwords.clone();
         o.segment.keep_places = self.keep_places;

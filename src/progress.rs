@@ -24,10 +24,21 @@ pub fn bar(len: u64, what: &'static str) -> ProgressBar {
     )
 }
 
-/// A bar over `len` bytes of input, hidden when quiet.
-pub fn bytes_bar(len: u64, what: &'static str) -> ProgressBar {
-    let template = "{prefix:>10} [{bar:30}] {bytes}/{total_bytes} {elapsed_precise} (eta {eta})";
-    let bar = styled(len, what, template);
+/// A bar over `len` bytes of input (a count of bytes when the length is not known: standard input), hidden
+/// when quiet.
+pub fn bytes_bar(len: Option<u64>, what: &'static str) -> ProgressBar {
+    let bar = match len {
+        Some(len) => styled(
+            len,
+            what,
+            "{prefix:>10} [{bar:30}] {bytes}/{total_bytes} {elapsed_precise} (eta {eta})",
+        ),
+        None => {
+            let bar = styled(0, what, "{prefix:>10} {spinner} {bytes} {elapsed_precise}");
+            bar.unset_length();
+            bar
+        }
+    };
     // Redrawn while a chunk is worked on, too, so that the elapsed time and the estimate stay current.
     if !bar.is_hidden() {
         bar.enable_steady_tick(std::time::Duration::from_millis(200));

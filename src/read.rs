@@ -6,6 +6,7 @@ mod fields;
 mod json;
 mod json_stream;
 mod manifest;
+mod source;
 
 use crate::error::{Error, Result};
 use encoding_rs::Encoding;
@@ -13,6 +14,8 @@ pub use fields::FieldNames;
 pub use manifest::{
     apply_manifest, apply_manifest_entries, default_page_date, read_manifest, ManifestEntry,
 };
+use source::Source;
+pub use source::{COMPRESSED, STDIN};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -87,6 +90,34 @@ pub struct ReadOptions {
     /// The folder the reports go to: not read when a folder of inputs holds it, so that a second run does
     /// not take the first one's reports for input.
     pub reports: Option<PathBuf>,
+    /// What standard input holds, when told (`--stdin-as`); else JSONL or a JSON array, by its first
+    /// character.
+    pub stdin_as: Option<InputKind>,
+}
+
+/// A kind of input, as its file's extension names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputKind {
+    /// A newspaper page (or one article, with `--txt article`).
+    Txt,
+    /// One JSON record a line.
+    Jsonl,
+    /// A JSON array of records.
+    Json,
+    /// A table with a header row.
+    Csv,
+}
+
+impl InputKind {
+    fn extension(self) -> &'static str {
+        match self {
+            InputKind::Txt => "txt",
+            InputKind::Jsonl => "jsonl",
+            InputKind::Json => "json",
+            InputKind::Csv => "csv",
+        }
+    }
 }
 
 /// Reads files and directories (recursively) whole. Records are put in order of file path and line, so that
@@ -149,31 +180,93 @@ fn read_files(
         .iter()
         .map(|f| f.metadata().map_or(0, |m| m.len()))
         .collect();
-    let total = sizes.iter().sum();
+    // Standard input's length is not known beforehand.
+    let total = match files.iter().any(|f| source::is_stdin(f)) {
+        true => None,
+        false => Some(sizes.iter().sum()),
+    };
     let reading = Reading {
         options,
         chunk,
         bar: crate::progress::bytes_bar(total, "analysing"),
     };
-    let mut done = 0;
     let mut gathered = Gathered::default();
     let mut add = |input: Input| gathered.add(input, chunk, each);
     for (file, size) in files.iter().zip(sizes) {
-        let streamed = stream_jsonl(file, &reading, &mut add)?
-            || stream_json(file, &reading, &mut add)?
-            || stream_csv(file, &reading, &mut add)?;
-        if !streamed {
-            let mut input = Input::default();
-            read_file(file, options, &mut input)?;
-            add(input)?;
-        }
-        // A streamed file moved the bar as it was read; a file read whole moves it now.
-        done += size;
-        reading.bar.set_position(done);
+        read_input(file, size, &reading, &mut add)?;
     }
     gathered.hand_on(chunk, each)?;
     reading.bar.finish_and_clear();
     Ok(())
+}
+
+/// Reads one input: streamed when it is JSONL, JSON or CSV in an encoding that allows it, else whole.
+fn read_input(
+    path: &Path,
+    size: u64,
+    reading: &Reading,
+    add: &mut impl FnMut(Input) -> Result<()>,
+) -> Result<()> {
+    use std::io::{BufRead, Read};
+    let options = reading.options;
+    let mut input = Input::default();
+    if extension(path) == Some("txt") {
+        // Pages are small: read in one go, without a buffer to copy them through.
+        read_bytes(path, "txt", source::read_all(path)?, options, &mut input)?;
+        reading.bar.inc(size);
+        return add(input);
+    }
+    let bar = reading.bar.clone();
+    let mut source = source::open(path, STREAM_HEAD, move |n| bar.inc(n))?;
+    let kind = match extension(path) {
+        Some(kind) => kind,
+        None => stdin_kind(&mut source, options.stdin_as)?,
+    };
+    let Some(encoding) =
+        stream_encoding(&mut source, kind, options.encoding).map_err(|e| Error::io(path, e))?
+    else {
+        let mut bytes = Vec::new();
+        source
+            .reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(path, e))?;
+        read_bytes(path, kind, bytes, options, &mut input)?;
+        return add(input);
+    };
+    let reader: Box<dyn BufRead> = match is_utf16(encoding) {
+        true => Box::new(std::io::BufReader::new(Utf16AsUtf8::new(
+            source.reader,
+            encoding,
+        ))),
+        false => source.reader,
+    };
+    match kind {
+        "jsonl" => stream_jsonl(path, reader, encoding, reading, add),
+        "json" => stream_json(path, reader, reading, add),
+        _ => stream_csv(path, reader, encoding, reading, add),
+    }
+}
+
+/// What standard input holds: `--stdin-as`, or else JSONL or a JSON array, told by their first character.
+fn stdin_kind(source: &mut Source, given: Option<InputKind>) -> Result<&'static str> {
+    use std::io::BufRead;
+    if let Some(kind) = given {
+        return Ok(kind.extension());
+    }
+    let head = source.reader.fill_buf().map_err(|e| Error::io(STDIN, e))?;
+    // Past byte-order marks, UTF-16's NUL bytes and blank space.
+    let first = head
+        .iter()
+        .find(|b| !b" \t\r\n\0\xEF\xBB\xBF\xFE\xFF".contains(b));
+    match first {
+        Some(b'{') | None => Ok("jsonl"),
+        Some(b'[') => Ok("json"),
+        Some(_) => Err(Error::input(
+            STDIN,
+            None,
+            "standard input does not start with { (JSONL) or [ (a JSON array): say what it holds with --stdin-as csv or --stdin-as txt",
+        )),
+    }
 }
 
 /// What the files of one reading share.
@@ -183,20 +276,6 @@ struct Reading<'a> {
     chunk: usize,
     /// Bytes read, moved as streamed files are read: a single file of gigabytes takes minutes.
     bar: indicatif::ProgressBar,
-}
-
-/// A file that moves the progress bar by the bytes read from it.
-struct Counted {
-    file: std::fs::File,
-    bar: indicatif::ProgressBar,
-}
-
-impl std::io::Read for Counted {
-    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.file.read(buffer)?;
-        self.bar.inc(n as u64);
-        Ok(n)
-    }
 }
 
 /// Records of small files gathered until they make a chunk ([`Gathered::add`]): handed on file by file, a
@@ -247,12 +326,14 @@ impl Gathered {
 }
 
 /// Every file the paths name, sorted by name; a directory must hold at least one input file. A folder
-/// `reports` under a directory is passed over, with a note.
+/// `reports` under a directory is passed over, with a note. `-` is standard input, named [`STDIN`].
 pub fn input_files(paths: &[PathBuf], reports: Option<&Path>) -> Result<Vec<PathBuf>> {
     let reports = reports.and_then(|r| std::fs::canonicalize(r).ok());
     let mut all = Vec::new();
     for path in paths {
-        if path.is_dir() {
+        if path.as_os_str() == "-" {
+            all.push(PathBuf::from(STDIN));
+        } else if path.is_dir() {
             let (files, others) = files_under(path, reports.as_deref())?;
             note_others(path, &others);
             if files.is_empty() {
@@ -299,26 +380,23 @@ fn hand_on(
     Ok(())
 }
 
-/// A JSONL, JSON or CSV file opened for streaming, past its byte-order mark, with the encoding it is in: the
-/// forced one, the mark's, UTF-8 when the first megabyte is, or else chardetng's guess from that megabyte.
-/// A UTF-16 file comes transcoded to UTF-8 (see [`Utf16AsUtf8`]), so that its records too are cut at
-/// newline bytes. `None`, having read nothing, for a file that is not of that kind, looks binary, or is in
-/// an encoding that is neither (ISO-2022-JP): it is then read whole.
-fn open_stream(
-    path: &Path,
+/// The encoding a JSONL, JSON or CSV input is streamed in, its byte-order mark consumed: the forced one, the
+/// mark's, UTF-8 when the head is, or else chardetng's guess from the head. A UTF-16 input is then
+/// transcoded to UTF-8 (see [`Utf16AsUtf8`]), so that its records too are cut at newline bytes. `None`,
+/// having consumed nothing, for an input to be read whole: a page, one that looks binary, one in an
+/// encoding that is neither (ISO-2022-JP), or a JSON array in GBK or Big5, where the second byte of a
+/// character can be a backslash or a bracket, which would mislead the cutting of records.
+fn stream_encoding(
+    source: &mut Source,
     kind: &str,
-    reading: &Reading,
-) -> Result<Option<(Box<dyn std::io::BufRead>, &'static Encoding)>> {
+    forced: Option<&'static Encoding>,
+) -> std::io::Result<Option<&'static Encoding>> {
     use std::io::BufRead;
-    if extension(path) != Some(kind) {
+    if kind == "txt" {
         return Ok(None);
     }
-    let forced = reading.options.encoding;
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let whole = file.metadata().map(|m| m.len()).unwrap_or(0) <= STREAM_HEAD as u64;
-    let bar = reading.bar.clone();
-    let mut reader = std::io::BufReader::with_capacity(STREAM_HEAD, Counted { file, bar });
-    let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
+    let whole = source.size.is_some_and(|s| s <= STREAM_HEAD as u64);
+    let head = source.reader.fill_buf()?;
     let (encoding, bom) = match (Encoding::for_bom(head), forced) {
         (Some((marked, bom)), forced) => (forced.unwrap_or(marked), bom),
         (None, Some(forced)) if is_utf16(forced) => (forced, 0),
@@ -331,15 +409,14 @@ fn open_stream(
             (detector.guess(Some(b"cn"), false), 0)
         }
     };
-    reader.consume(bom);
-    if is_utf16(encoding) {
-        let utf8 = Utf16AsUtf8::new(reader, encoding);
-        return Ok(Some((Box::new(std::io::BufReader::new(utf8)), encoding)));
+    let streams = match kind {
+        "json" => encoding == encoding_rs::UTF_8 || is_utf16(encoding),
+        _ => encoding.is_ascii_compatible() || is_utf16(encoding),
+    };
+    if streams {
+        source.reader.consume(bom);
     }
-    if !encoding.is_ascii_compatible() {
-        return Ok(None);
-    }
-    Ok(Some((Box::new(reader), encoding)))
+    Ok(streams.then_some(encoding))
 }
 
 fn is_utf16(encoding: &'static Encoding) -> bool {
@@ -410,7 +487,7 @@ impl<R: std::io::BufRead> std::io::Read for Utf16AsUtf8<R> {
 const STREAM_HEAD: usize = 1 << 20;
 
 /// A line or field in the file's encoding (a UTF-16 file's arrives transcoded to UTF-8, see
-/// [`open_stream`]); `None` when it is not valid there.
+/// [`stream_encoding`]); `None` when it is not valid there.
 fn decode_piece<'b>(
     encoding: &'static Encoding,
     bytes: &'b [u8],
@@ -429,18 +506,15 @@ fn not_valid(encoding: &'static Encoding) -> String {
     )
 }
 
-/// Streams a JSONL file, parsing each chunk's lines in parallel. Returns false, having read nothing, when
-/// the file is not to be streamed (see [`open_stream`]).
+/// Streams a JSONL input, parsing each chunk's lines in parallel.
 fn stream_jsonl(
     path: &Path,
+    mut reader: Box<dyn std::io::BufRead>,
+    encoding: &'static Encoding,
     reading: &Reading,
     each: &mut impl FnMut(Input) -> Result<()>,
-) -> Result<bool> {
+) -> Result<()> {
     let (options, chunk) = (reading.options, reading.chunk);
-    use std::io::BufRead;
-    let Some((mut reader, encoding)) = open_stream(path, "jsonl", reading)? else {
-        return Ok(false);
-    };
     let name = path.display().to_string();
     let mut files = vec![name.clone()];
     let mut lines: Vec<(usize, Vec<u8>)> = Vec::new();
@@ -467,7 +541,7 @@ fn stream_jsonl(
             each(input)?;
         }
         if n == 0 {
-            return Ok(true);
+            return Ok(());
         }
     }
 }
@@ -476,22 +550,14 @@ fn stream_jsonl(
 /// enough to stay small.
 const JSONL_CHUNK: usize = 4096;
 
-/// Streams a `.json` file in UTF-8 or UTF-16, a chunk of records at a time. Returns false, having read
-/// nothing, when the file is not to be streamed (see [`open_stream`]) or is in another encoding: in GBK or
-/// Big5 the second byte of a character can be a backslash or a bracket, which would mislead the cutting
-/// of records, so such a file is decoded whole first.
+/// Streams a `.json` input in UTF-8 (UTF-16 comes transcoded), a chunk of records at a time.
 fn stream_json(
     path: &Path,
+    reader: Box<dyn std::io::BufRead>,
     reading: &Reading,
     each: &mut impl FnMut(Input) -> Result<()>,
-) -> Result<bool> {
+) -> Result<()> {
     let (options, chunk) = (reading.options, reading.chunk);
-    let Some((reader, encoding)) = open_stream(path, "json", reading)? else {
-        return Ok(false);
-    };
-    if encoding != encoding_rs::UTF_8 && !is_utf16(encoding) {
-        return Ok(false);
-    }
     let name = path.display().to_string();
     let mut files = vec![name.clone()];
     let chunk = chunk.min(JSONL_CHUNK);
@@ -505,22 +571,19 @@ fn stream_json(
             input.files = std::mem::take(&mut files);
             each(input)
         },
-    )?;
-    Ok(true)
+    )
 }
 
-/// Streams a CSV file, a chunk of rows at a time. Returns false, having read nothing, when the file is not
-/// to be streamed (see [`open_stream`]). A row that is not valid in the file's encoding is reported
-/// skipped, as a line of a JSONL file is.
+/// Streams a CSV input, a chunk of rows at a time. A row that is not valid in the input's encoding is
+/// reported skipped, as a line of a JSONL file is.
 fn stream_csv(
     path: &Path,
+    reader: Box<dyn std::io::BufRead>,
+    encoding: &'static Encoding,
     reading: &Reading,
     each: &mut impl FnMut(Input) -> Result<()>,
-) -> Result<bool> {
+) -> Result<()> {
     let (options, chunk) = (reading.options, reading.chunk);
-    let Some((reader, encoding)) = open_stream(path, "csv", reading)? else {
-        return Ok(false);
-    };
     let name = path.display().to_string();
     let mut input = Input {
         files: vec![name.clone()],
@@ -533,12 +596,11 @@ fn stream_csv(
         }
         Ok(())
     })?;
-    each(input)?;
-    Ok(true)
+    each(input)
 }
 
 /// Valid UTF-8 but perhaps for a character cut where the buffer ends (byte-order marks and NUL bytes are
-/// dealt with before, in [`open_stream`]).
+/// dealt with before, in [`stream_encoding`]).
 fn looks_like_utf8(head: &[u8]) -> bool {
     match std::str::from_utf8(head) {
         Ok(_) => true,
@@ -592,8 +654,14 @@ enum Parsed {
     Skipped(Skipped),
 }
 
+/// The kind of file a name says: its extension, past a compressed file's `.gz` or `.zst`.
 fn extension(path: &Path) -> Option<&'static str> {
-    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let name = source::COMPRESSED
+        .iter()
+        .find_map(|c| name.strip_suffix(c)?.strip_suffix('.'))
+        .unwrap_or(&name);
+    let ext = Path::new(name).extension()?.to_str()?;
     EXTENSIONS.into_iter().find(|e| *e == ext)
 }
 
@@ -663,8 +731,14 @@ fn is_reports(dir: &Path, reports: Option<&Path>) -> bool {
     })
 }
 
-fn read_file(path: &Path, options: &ReadOptions, input: &mut Input) -> Result<()> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+/// Adds the records of an input read whole, decoding it first (a file that cannot be decoded is skipped).
+fn read_bytes(
+    path: &Path,
+    kind: &'static str,
+    bytes: Vec<u8>,
+    options: &ReadOptions,
+    input: &mut Input,
+) -> Result<()> {
     let name = path.display().to_string();
     input.files.push(name.clone());
     let text = match decode(&bytes, options.encoding) {
@@ -683,8 +757,8 @@ fn read_file(path: &Path, options: &ReadOptions, input: &mut Input) -> Result<()
         }
     };
     let before = input.records.len();
-    read_text(path, text, &options.fields, input)?;
-    // `read_text` takes a `.txt` file for a page, as the bundled seeds are.
+    read_text_as(path, kind, text, &options.fields, input)?;
+    // `read_text_as` takes a `.txt` file for a page, as the bundled seeds are.
     if options.txt == TxtFile::Article {
         for record in &mut input.records[before..] {
             if record.kind == RecordKind::Page {
@@ -697,11 +771,29 @@ fn read_file(path: &Path, options: &ReadOptions, input: &mut Input) -> Result<()
 
 /// Adds the records of already-decoded text, read as the kind of file its extension names.
 pub fn read_text(path: &Path, text: String, fields: &FieldNames, input: &mut Input) -> Result<()> {
-    let name = path.display().to_string();
     match extension(path) {
-        Some("txt") => push_page(name, text, input),
-        Some("jsonl") => json::read_jsonl(path, &name, &text, fields, input)?,
-        Some("json") => json::read_json(
+        Some(kind) => read_text_as(path, kind, text, fields, input),
+        None => Err(Error::input(
+            path,
+            None,
+            "unsupported file type: give .txt pages, .jsonl, .json or .csv files",
+        )),
+    }
+}
+
+/// Adds the records of already-decoded text of a kind (`txt`, `jsonl`, `json` or `csv`).
+fn read_text_as(
+    path: &Path,
+    kind: &str,
+    text: String,
+    fields: &FieldNames,
+    input: &mut Input,
+) -> Result<()> {
+    let name = path.display().to_string();
+    match kind {
+        "txt" => push_page(name, text, input),
+        "jsonl" => json::read_jsonl(path, &name, &text, fields, input)?,
+        "json" => json::read_json(
             path,
             &name,
             text.as_bytes(),
@@ -713,14 +805,7 @@ pub fn read_text(path: &Path, text: String, fields: &FieldNames, input: &mut Inp
                 Ok(())
             },
         )?,
-        Some("csv") => read_csv(path, &name, &text, fields, input)?,
-        _ => {
-            return Err(Error::input(
-                path,
-                None,
-                "unsupported file type: give .txt pages, .jsonl, .json or .csv files",
-            ))
-        }
+        _ => read_csv(path, &name, &text, fields, input)?,
     }
     Ok(())
 }
@@ -937,11 +1022,11 @@ mod tests {
         };
         reading.bar.set_length(size);
         let mut seen = Vec::new();
-        let streamed = stream_jsonl(&path, &reading, &mut |_| {
+        let streamed = read_input(&path, size, &reading, &mut |_| {
             seen.push(reading.bar.position());
             Ok(())
         });
-        assert!(streamed.unwrap());
+        assert!(streamed.is_ok());
         assert!(seen.len() >= 4 && seen[0] < size / 2, "{seen:?} of {size}");
         assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
         assert_eq!(reading.bar.position(), size);
@@ -949,6 +1034,18 @@ mod tests {
 
     /// Small files, pages or records, are gathered into chunks instead of handed on one by one (a folder of
     /// 10,000 pages was segmented a page at a time, on one core), in path order.
+    #[test]
+    fn a_compressed_file_is_of_the_kind_its_name_says_under_the_compression() {
+        let kind = |name: &str| extension(Path::new(name));
+        assert_eq!(kind("dir.v2/news.jsonl.gz"), Some("jsonl"));
+        assert_eq!(kind("News.CSV.ZST"), Some("csv"));
+        assert_eq!(kind("page.txt.gz"), Some("txt"));
+        assert_eq!(kind("items.json"), Some("json"));
+        assert_eq!(kind("backup.tar.gz"), None);
+        assert_eq!(kind("news.gz"), None);
+        assert_eq!(kind("news.jsonl.bz2"), None);
+    }
+
     #[test]
     fn pages_are_gathered_into_chunks_in_path_order() {
         let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");

@@ -110,9 +110,19 @@ fn article_from_file(mut record: Record) -> Article {
     article_from_record(record)
 }
 
+/// A file's name without its extension, nor a compressed file's `.gz` or `.zst` (`p1.txt.gz` is `p1`).
 fn file_stem(file: &str) -> String {
-    std::path::Path::new(file)
-        .file_stem()
+    let path = std::path::Path::new(file);
+    let compressed = path.extension().is_some_and(|e| {
+        crate::read::COMPRESSED
+            .iter()
+            .any(|c| e.eq_ignore_ascii_case(c))
+    });
+    let path = match compressed {
+        true => std::path::Path::new(path.file_stem().unwrap_or_default()),
+        false => path,
+    };
+    path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| file.to_string())
 }

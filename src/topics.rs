@@ -487,6 +487,25 @@ fn caption_reports(corpus: &Corpus) -> Vec<CaptionReport> {
         .collect()
 }
 
+/// Every option of the run that shapes its output, for topics.json.
+fn run_options(chosen: &ClusterOptions, options: &TopicsOptions) -> serde_json::Value {
+    let mut run = serde_json::json!({
+        "tfidf": options.tfidf,
+        "cluster": chosen,
+        "keep_places": options.segment.keep_places,
+        "txt": options.input.txt,
+        "user_dicts": options.segment.user_dicts,
+        "stopword_files": options.segment.stopword_files,
+        "themes_file": options.themes_file,
+        "top_keywords": options.top_keywords,
+    });
+    // Only when given, so that the reports of runs on files do not change.
+    if let Some(kind) = options.input.stdin_as {
+        run["stdin_as"] = serde_json::json!(kind);
+    }
+    run
+}
+
 fn meta(
     corpus: &Corpus,
     tfidf: &TfIdf,
@@ -504,16 +523,7 @@ fn meta(
         features: tfidf.features.len(),
         min_df: tfidf.min_df,
         max_df: tfidf.max_df,
-        options: serde_json::json!({
-            "tfidf": options.tfidf,
-            "cluster": chosen,
-            "keep_places": options.segment.keep_places,
-            "txt": options.input.txt,
-            "user_dicts": options.segment.user_dicts,
-            "stopword_files": options.segment.stopword_files,
-            "themes_file": options.themes_file,
-            "top_keywords": options.top_keywords,
-        }),
+        options: run_options(chosen, options),
         fields: options
             .input
             .fields

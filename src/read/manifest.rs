@@ -25,23 +25,31 @@ pub fn read_manifest(path: &Path) -> Result<Vec<ManifestEntry>> {
     }
 }
 
-/// Gives the pages of `input` the fields of their manifest entries; returns how many pages matched.
+/// Gives the pages of `input` the fields of their manifest entries; returns how many pages matched. A
+/// compressed page (`p1.txt.gz`) matches its entry with or without `.gz`.
 pub fn apply_manifest_entries(input: &mut Input, entries: &[ManifestEntry]) -> usize {
     let mut applied = 0;
     for record in input.records.iter_mut().filter(|r| r.kind.is_file()) {
-        let name = Path::new(&record.file)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let hit = entries.iter().find(|(file, _)| {
-            record.file == *file || record.file.ends_with(&format!("/{file}")) || name == *file
-        });
+        let plain = super::source::COMPRESSED
+            .iter()
+            .find_map(|c| record.file.strip_suffix(c)?.strip_suffix('.'));
+        let names: Vec<&str> = std::iter::once(record.file.as_str()).chain(plain).collect();
+        let hit = entries
+            .iter()
+            .find(|(entry, _)| names.iter().any(|name| names_entry(name, entry)));
         if let Some((_, fields)) = hit {
             record.fields.extend(fields.clone());
             applied += 1;
         }
     }
     applied
+}
+
+/// Whether a page's path is the entry's: the same path, a path ending in it, or the same file name.
+fn names_entry(path: &str, entry: &str) -> bool {
+    path == entry
+        || path.ends_with(&format!("/{entry}"))
+        || Path::new(path).file_name().is_some_and(|n| n == entry)
 }
 
 pub type ManifestEntry = (String, BTreeMap<String, String>);

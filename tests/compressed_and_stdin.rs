@@ -1,0 +1,221 @@
+//! Compressed inputs (`.gz`, `.zst`) and standard input (`-`): the same articles as the plain files, and a
+//! clear error for what cannot be read.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+fn zstd(bytes: &[u8]) -> Vec<u8> {
+    zstd::encode_all(bytes, 3).unwrap()
+}
+
+/// The articles of the seed pages as records: real text, several themes.
+fn seed_records() -> Vec<serde_json::Value> {
+    let pages = analyze::read::read_inputs(&[seeds()], &Default::default()).unwrap();
+    analyze::split::articles_from_records(pages.records)
+        .into_iter()
+        .filter(|a| a.kind == analyze::split::ArticleKind::Article)
+        .map(|a| serde_json::json!({"id": a.id, "title": a.title, "text": a.text}))
+        .collect()
+}
+
+fn jsonl(records: &[serde_json::Value]) -> String {
+    records.iter().map(|r| format!("{r}\n")).collect()
+}
+
+/// Runs `topics` on `inputs` into `out` (k = 3, no charts) with `stdin` on standard input; returns the report.
+fn topics(dir: &Path, inputs: &[&str], stdin: &[u8], out: &str) -> serde_json::Value {
+    let output = run_with_stdin(
+        dir,
+        &[&["topics"], inputs, &["-k", "3", "-o", out]].concat(),
+        stdin,
+    );
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    common::json(dir.join(out).join("topics.json"))
+}
+
+fn run_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_analyze"))
+        .args(args)
+        .args(["--format", "none", "--quiet"])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let bytes = stdin.to_vec();
+    // Written from a thread: the pipe holds 64 KB, and the program reads while it is written.
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&bytes);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(!common::stderr(&output).contains("panicked"));
+    output
+}
+
+/// Each article's id, title, cluster and theme: what the analysis found, not where it was read from.
+fn findings(report: &serde_json::Value) -> Vec<(String, String, u64, String)> {
+    report["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().to_string(),
+                a["title"].as_str().unwrap_or("").to_string(),
+                a["cluster"].as_u64().unwrap(),
+                a["theme"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn gzip_and_zstd_files_give_the_articles_of_the_plain_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let text = jsonl(&seed_records());
+    std::fs::write(p.join("pages.jsonl"), &text).unwrap();
+    std::fs::write(p.join("pages.jsonl.gz"), gzip(text.as_bytes())).unwrap();
+    std::fs::write(p.join("pages.jsonl.zst"), zstd(text.as_bytes())).unwrap();
+    // Two gzip members one after the other (`cat a.gz b.gz`) are one file.
+    let (head, tail) = text.split_at(text.find('\n').unwrap() + 1);
+    let two = [gzip(head.as_bytes()), gzip(tail.as_bytes())].concat();
+    std::fs::write(p.join("two.JSONL.GZ"), two).unwrap();
+    let plain = topics(p, &["pages.jsonl"], b"", "plain");
+    assert!(findings(&plain).len() >= 15, "{:?}", findings(&plain));
+    for (input, out) in [
+        ("pages.jsonl.gz", "gz"),
+        ("pages.jsonl.zst", "zst"),
+        ("two.JSONL.GZ", "two"),
+    ] {
+        let report = topics(p, &[input], b"", out);
+        assert_eq!(findings(&report), findings(&plain), "{input}");
+        assert_eq!(report["meta"]["inputs"], serde_json::json!([input]));
+        assert_eq!(report["articles"][0]["file"], input);
+    }
+}
+
+#[test]
+fn compressed_pages_in_a_folder_are_the_same_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let pages = p.join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    let mut names = Vec::new();
+    for (i, entry) in std::fs::read_dir(seeds()).unwrap().enumerate() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        match i % 3 {
+            0 => std::fs::write(pages.join(format!("{name}.gz")), gzip(&bytes)).unwrap(),
+            1 => std::fs::write(pages.join(format!("{name}.zst")), zstd(&bytes)).unwrap(),
+            _ => std::fs::write(pages.join(&name), &bytes).unwrap(),
+        }
+        names.push(name);
+    }
+    // A manifest names the pages as they were before they were compressed.
+    let rows: String = names.iter().map(|n| format!("{n},县报\n")).collect();
+    std::fs::write(p.join("manifest.csv"), format!("file,source\n{rows}")).unwrap();
+    let seeds = seeds().display().to_string();
+    let manifest = ["--manifest", "manifest.csv"];
+    let plain = topics(
+        p,
+        &[&[seeds.as_str()][..], &manifest].concat(),
+        b"",
+        "plain",
+    );
+    let compressed = topics(p, &[&["pages"][..], &manifest].concat(), b"", "compressed");
+    assert_eq!(findings(&compressed), findings(&plain));
+    let sources: Vec<&str> = compressed["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["source"].as_str().unwrap())
+        .collect();
+    assert!(sources.iter().all(|s| *s == "县报"), "{sources:?}");
+}
+
+#[test]
+fn standard_input_is_read_as_jsonl_a_json_array_or_what_stdin_as_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let records = seed_records();
+    let text = jsonl(&records);
+    std::fs::write(p.join("pages.jsonl"), &text).unwrap();
+    let plain = topics(p, &["pages.jsonl"], b"", "plain");
+    let array = serde_json::to_string_pretty(&records).unwrap();
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record(["id", "title", "text"]).unwrap();
+    for r in &records {
+        let field = |name: &str| r[name].as_str().unwrap().to_string();
+        csv.write_record([field("id"), field("title"), field("text")])
+            .unwrap();
+    }
+    let csv = csv.into_inner().unwrap();
+    let cases: [(&[&str], Vec<u8>); 4] = [
+        (&["-"], text.clone().into_bytes()),
+        (&["-"], gzip(text.as_bytes())),
+        (&["-"], array.into_bytes()),
+        (&["-", "--stdin-as", "csv"], csv.clone()),
+    ];
+    for (i, (args, stdin)) in cases.iter().enumerate() {
+        let report = topics(p, args, stdin, &format!("stdin{i}"));
+        assert_eq!(findings(&report), findings(&plain), "case {i}");
+        assert_eq!(report["meta"]["inputs"], serde_json::json!(["<stdin>"]));
+        assert_eq!(report["articles"][0]["file"], "<stdin>");
+    }
+    // Standard input beside a file: both are read, each under its name.
+    std::fs::write(p.join("first.jsonl"), jsonl(&records[..2])).unwrap();
+    let rest = jsonl(&records[2..]);
+    let both = topics(p, &["first.jsonl", "-"], rest.as_bytes(), "both");
+    assert_eq!(
+        both["meta"]["inputs"],
+        serde_json::json!(["<stdin>", "first.jsonl"])
+    );
+    assert_eq!(findings(&both).len(), findings(&plain).len());
+    // A table on standard input, unannounced, is refused with what to do.
+    let refused = run_with_stdin(p, &["topics", "-", "-o", "refused"], &csv);
+    assert_eq!(refused.status.code(), Some(1));
+    let message = common::stderr(&refused);
+    assert!(
+        message.contains("<stdin>") && message.contains("--stdin-as csv"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_cut_off_compressed_file_stops_the_run_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let text = jsonl(&seed_records());
+    for (name, bytes, kind) in [
+        ("cut.jsonl.gz", gzip(text.as_bytes()), "gzip"),
+        ("cut.jsonl.zst", zstd(text.as_bytes()), "zstd"),
+    ] {
+        std::fs::write(p.join(name), &bytes[..bytes.len() / 2]).unwrap();
+        let out = run_with_stdin(p, &["topics", name, "-o", "out"], b"");
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let message = common::stderr(&out);
+        assert!(
+            message.contains(name)
+                && message.contains(&format!("not valid {kind} data, or cut off")),
+            "{message}"
+        );
+    }
+}
