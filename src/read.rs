@@ -686,7 +686,7 @@ fn note_others(dir: &Path, others: &[PathBuf]) {
         .collect();
     let more = if others.len() > NAMED { ", …" } else { "" };
     eprintln!(
-        "note: {}: {} file(s) not read, as they are not .txt, .jsonl, .json or .csv: {}{more}",
+        "note: {}: {} file(s) not read, as they are not .txt, .jsonl, .json or .csv (plain, .gz or .zst): {}{more}",
         dir.display(),
         others.len(),
         named.join(", ")
