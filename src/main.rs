@@ -76,8 +76,9 @@ struct EvaluateArgs {
 
 #[derive(Args)]
 struct CommonArgs {
-    /// Files or directories of .txt newspaper pages, .jsonl, .json or .csv records, compressed or not
-    /// (.jsonl.gz, .csv.zst); `-` reads standard input. None: the bundled seed pages.
+    /// Files or directories of .txt newspaper pages, or .jsonl, .json, .csv or spreadsheet (.xlsx, .xls,
+    /// .ods) records, compressed or not (.jsonl.gz, .csv.zst); `-` reads standard input. None: the bundled
+    /// seed pages.
     inputs: Vec<PathBuf>,
     /// Number of themes, or `auto` to choose it by silhouette within --k-range.
     #[arg(short = 'k', long = "k", default_value = "auto", value_parser = parse_k)]
@@ -139,8 +140,8 @@ struct CommonArgs {
     /// Decode input with this encoding (utf-8, gb18030, gbk, big5, utf-16le …) instead of detecting it.
     #[arg(long)]
     encoding: Option<String>,
-    /// Read FIELD (text, title, id, date, county, source or any other) from the CSV column or JSON key
-    /// COLUMN, e.g. --field text=正文 --field date=发布时间; may be repeated.
+    /// Read FIELD (text, title, id, date, county, source or any other) from the CSV or spreadsheet column
+    /// or JSON key COLUMN, e.g. --field text=正文 --field date=发布时间; may be repeated.
     #[arg(long = "field", value_name = "FIELD=COLUMN", value_parser = parse_field)]
     fields: Vec<(String, String)>,
     /// Date for every .txt page the manifest leaves undated (2025-10-01, 20251001, 2025/10/1, 2025年10月1日).

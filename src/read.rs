@@ -6,6 +6,7 @@ mod fields;
 mod json;
 mod json_stream;
 mod manifest;
+mod sheet;
 mod source;
 
 use crate::error::{Error, Result};
@@ -76,7 +77,9 @@ pub struct Input {
     pub files: Vec<String>,
 }
 
-const EXTENSIONS: [&str; 4] = ["txt", "jsonl", "json", "csv"];
+const EXTENSIONS: [&str; 9] = [
+    "txt", "jsonl", "json", "csv", "xlsx", "xlsm", "xls", "xlsb", "ods",
+];
 
 /// How input files are read.
 #[derive(Debug, Clone, Default)]
@@ -210,6 +213,20 @@ fn read_input(
     use std::io::{BufRead, Read};
     let options = reading.options;
     let mut input = Input::default();
+    if extension(path).is_some_and(|kind| sheet::EXTENSIONS.contains(&kind)) {
+        // Spreadsheets are zip archives (or binary), read whole.
+        let name = path.display().to_string();
+        input.files.push(name.clone());
+        sheet::read_workbook(
+            path,
+            &name,
+            source::read_all(path)?,
+            &options.fields,
+            &mut input,
+        )?;
+        reading.bar.inc(size);
+        return add(input);
+    }
     if extension(path) == Some("txt") {
         // Pages are small: read in one go, without a buffer to copy them through.
         read_bytes(path, "txt", source::read_all(path)?, options, &mut input)?;
@@ -340,7 +357,7 @@ pub fn input_files(paths: &[PathBuf], reports: Option<&Path>) -> Result<Vec<Path
                 return Err(Error::input(
                     path,
                     None,
-                    "no .txt, .jsonl, .json or .csv files in this directory",
+                    "no .txt, .jsonl, .json, .csv or spreadsheet (.xlsx, .xls, .ods) files in this directory",
                 ));
             }
             all.extend(files);
@@ -349,7 +366,7 @@ pub fn input_files(paths: &[PathBuf], reports: Option<&Path>) -> Result<Vec<Path
                 return Err(Error::input(
                     path,
                     None,
-                    "unsupported file type: give .txt pages, .jsonl, .json or .csv files",
+                    "unsupported file type: give .txt pages, or .jsonl, .json, .csv or .xlsx (.xls, .ods) records",
                 ));
             }
             all.push(path.clone());
@@ -665,16 +682,13 @@ fn extension(path: &Path) -> Option<&'static str> {
     EXTENSIONS.into_iter().find(|e| *e == ext)
 }
 
-/// Says which files of a directory were left unread, so that an export in a format not read (`.xml`, `.xlsx`)
-/// is not taken for an empty one. Hidden files (`.DS_Store`) are left without a word.
+/// Says which files of a directory were left unread, so that an export in a format not read (`.xml`, `.doc`)
+/// is not taken for an empty one. Hidden files (`.DS_Store`) and Office's lock files are left without a word.
 fn note_others(dir: &Path, others: &[PathBuf]) {
     const NAMED: usize = 3;
     let others: Vec<&PathBuf> = others
         .iter()
-        .filter(|p| {
-            !p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
+        .filter(|p| !p.file_name().is_some_and(is_hidden))
         .collect();
     if others.is_empty() || crate::progress::is_quiet() {
         return;
@@ -686,7 +700,7 @@ fn note_others(dir: &Path, others: &[PathBuf]) {
         .collect();
     let more = if others.len() > NAMED { ", …" } else { "" };
     eprintln!(
-        "note: {}: {} file(s) not read, as they are not .txt, .jsonl, .json or .csv (plain, .gz or .zst): {}{more}",
+        "note: {}: {} file(s) not read, as they are not .txt, .jsonl, .json, .csv or spreadsheets (plain, .gz or .zst): {}{more}",
         dir.display(),
         others.len(),
         named.join(", ")
@@ -710,7 +724,7 @@ fn files_under(dir: &Path, reports: Option<&Path>) -> Result<(Vec<PathBuf>, Vec<
                 }
             } else if path.is_dir() {
                 stack.push(path);
-            } else if extension(&path).is_some() {
+            } else if extension(&path).is_some() && !path.file_name().is_some_and(is_lock) {
                 out.push(path);
             } else {
                 others.push(path);
@@ -720,6 +734,15 @@ fn files_under(dir: &Path, reports: Option<&Path>) -> Result<(Vec<PathBuf>, Vec<
     out.sort();
     others.sort();
     Ok((out, others))
+}
+
+/// Office's lock file beside a workbook open in Excel or WPS (`~$news.xlsx`): not a workbook.
+fn is_lock(name: &std::ffi::OsStr) -> bool {
+    name.to_string_lossy().starts_with("~$")
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_string_lossy().starts_with('.') || is_lock(name)
 }
 
 /// Whether `dir` is the folder of the reports: the names are compared first, so that most folders are
@@ -776,7 +799,7 @@ pub fn read_text(path: &Path, text: String, fields: &FieldNames, input: &mut Inp
         None => Err(Error::input(
             path,
             None,
-            "unsupported file type: give .txt pages, .jsonl, .json or .csv files",
+            "unsupported file type: give .txt pages, or .jsonl, .json, .csv or .xlsx (.xls, .ods) records",
         )),
     }
 }
@@ -805,7 +828,14 @@ fn read_text_as(
                 Ok(())
             },
         )?,
-        _ => read_csv(path, &name, &text, fields, input)?,
+        "csv" => read_csv(path, &name, &text, fields, input)?,
+        _ => {
+            return Err(Error::input(
+                path,
+                None,
+                "a spreadsheet is not text: it is read from its bytes",
+            ))
+        }
     }
     Ok(())
 }

@@ -940,12 +940,12 @@ fn json_arrays_and_objects_are_read_by_record() {
     assert_eq!(r["meta"]["counts"]["records"], 5);
 
     // Files of other kinds in a folder are named, not read; hidden ones are passed over.
-    std::fs::write(p.join("more/export.xlsx"), "PK").unwrap();
+    std::fs::write(p.join("more/export.xml"), "<articles/>").unwrap();
     std::fs::write(p.join("more/.DS_Store"), "").unwrap();
     let args = ["topics", "more", "--field", "text=正文", "--format", "none"];
     let o = common::ok(p, &[&args[..], &["-o", "notes"]].concat());
     assert!(
-        err(&o).contains("note: more: 1 file(s) not read") && err(&o).contains("export.xlsx"),
+        err(&o).contains("note: more: 1 file(s) not read") && err(&o).contains("export.xml"),
         "{}",
         err(&o)
     );

@@ -198,7 +198,8 @@ fn bad_input_gets_a_clear_error_naming_file_and_line() {
     let o = run(p, &["topics", "nothing"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("nothing") && stderr(&o).contains("no .txt, .jsonl, .json or .csv"),
+        stderr(&o).contains("nothing")
+            && stderr(&o).contains("no .txt, .jsonl, .json, .csv or spreadsheet"),
         "{}",
         stderr(&o)
     );

@@ -1,5 +1,5 @@
-//! Compressed inputs (`.gz`, `.zst`) and standard input (`-`): the same articles as the plain files, and a
-//! clear error for what cannot be read.
+//! Compressed inputs (`.gz`, `.zst`), standard input (`-`) and spreadsheets (`.xlsx`): the same articles as
+//! the same records in a plain JSONL file, and a clear error for what cannot be read.
 
 mod common;
 
@@ -218,4 +218,119 @@ fn a_cut_off_compressed_file_stops_the_run_naming_it() {
             "{message}"
         );
     }
+}
+
+/// The records as a workbook: a sheet of news (ids as numbers, dates as date cells, as exports have them)
+/// and a summary sheet without text.
+fn workbook(records: &[serde_json::Value], path: &Path) {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let news = book.add_worksheet();
+    news.set_name("新闻").unwrap();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (col, header) in ["编号", "标题", "正文", "日期"].into_iter().enumerate() {
+        news.write_string(0, col as u16, header).unwrap();
+    }
+    for (i, r) in records.iter().enumerate() {
+        let row = i as u32 + 1;
+        news.write_number(row, 0, row as f64).unwrap();
+        news.write_string(row, 1, r["title"].as_str().unwrap())
+            .unwrap();
+        news.write_string(row, 2, r["text"].as_str().unwrap())
+            .unwrap();
+        // 2019-10-01 is serial 43739.
+        news.write_number_with_format(row, 3, 43739.0 + i as f64, &date)
+            .unwrap();
+    }
+    let summary = book.add_worksheet();
+    summary.set_name("统计").unwrap();
+    summary.write_string(0, 0, "县").unwrap();
+    summary.write_string(0, 1, "篇数").unwrap();
+    summary.write_string(1, 0, "平遥县").unwrap();
+    summary.write_number(1, 1, 3.0).unwrap();
+    book.save(path).unwrap();
+}
+
+#[test]
+fn a_spreadsheet_gives_the_articles_of_the_same_records_in_jsonl() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let records: Vec<serde_json::Value> = seed_records()
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut r)| {
+            r["id"] = serde_json::json!((i + 1).to_string());
+            r["date"] = serde_json::json!(format!("2019-10-{:02}", i + 1));
+            r
+        })
+        .collect();
+    std::fs::write(p.join("news.jsonl"), jsonl(&records)).unwrap();
+    std::fs::create_dir(p.join("export")).unwrap();
+    workbook(&records, &p.join("export/news.xlsx"));
+    // The lock file Excel keeps beside an open workbook is no workbook: passed over.
+    std::fs::write(p.join("export/~$news.xlsx"), [0u8; 165]).unwrap();
+    let plain = topics(p, &["news.jsonl"], b"", "plain");
+    let fields = [
+        "--field",
+        "id=编号",
+        "--field",
+        "title=标题",
+        "--field",
+        "text=正文",
+        "--field",
+        "date=日期",
+    ];
+    let sheet = topics(p, &[&["export"][..], &fields].concat(), b"", "sheet");
+    assert_eq!(findings(&sheet), findings(&plain));
+    let dates = |report: &serde_json::Value| -> Vec<String> {
+        let articles = report["articles"].as_array().unwrap();
+        articles.iter().map(|a| a["date"].to_string()).collect()
+    };
+    assert_eq!(dates(&sheet), dates(&plain));
+    // The rows are numbered as the spreadsheet numbers them, the header being row 1.
+    let first = &sheet["articles"][0];
+    assert_eq!(
+        (first["file"].as_str(), first["line"].as_u64()),
+        (Some("export/news.xlsx#新闻"), Some(2))
+    );
+    // The summary sheet has no text column: skipped, with its name and the reason.
+    let skipped = sheet["skipped"].as_array().unwrap();
+    let summary: Vec<&serde_json::Value> = skipped
+        .iter()
+        .filter(|s| s["source"] == "export/news.xlsx#统计")
+        .collect();
+    assert_eq!(summary.len(), 1, "{skipped:?}");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(
+        sheet["meta"]["inputs"],
+        serde_json::json!(["export/news.xlsx"])
+    );
+    assert!(summary[0]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("sheet not read"));
+}
+
+#[test]
+fn a_spreadsheet_without_the_text_column_stops_the_run_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    workbook(&seed_records(), &p.join("news.xlsx"));
+    // Without `--field text=正文` neither sheet has a text column.
+    let out = run_with_stdin(p, &["topics", "news.xlsx", "-o", "out"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let message = common::stderr(&out);
+    assert!(
+        message.contains("news.xlsx#新闻:1: no column `text`")
+            && message.contains("--field text=正文"),
+        "{message}"
+    );
+    std::fs::write(p.join("broken.xlsx"), b"PK\x03\x04 not a workbook").unwrap();
+    let out = run_with_stdin(p, &["topics", "broken.xlsx", "-o", "out"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        common::stderr(&out).contains("broken.xlsx: not a spreadsheet"),
+        "{}",
+        common::stderr(&out)
+    );
 }

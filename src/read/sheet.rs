@@ -1,0 +1,188 @@
+//! Spreadsheets (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`), as publicity offices and clipping services export
+//! them, read with calamine: a sheet with a header row is read as a CSV file is, a row a record.
+
+use super::{table_record, FieldNames, Input, Parsed, Skipped};
+use crate::error::{Error, Result};
+use calamine::{Data, Range, Reader};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Extensions of the spreadsheets read (lower case).
+pub const EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xls", "xlsb", "ods"];
+
+/// Adds the rows of every sheet of a workbook as records. Rows are numbered as the spreadsheet numbers them.
+/// In a workbook of several sheets a row's source is `file#sheet`, and a sheet without the text column (a
+/// summary, a chart) is skipped with the reason; the run stops only when no sheet has it.
+pub fn read_workbook(
+    path: &Path,
+    name: &str,
+    bytes: Vec<u8>,
+    names: &FieldNames,
+    input: &mut Input,
+) -> Result<()> {
+    let mut workbook =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
+            Error::input(
+                path,
+                None,
+                format!("not a spreadsheet that can be read: {e}"),
+            )
+        })?;
+    let sheets: Vec<(String, Range<Data>)> = workbook
+        .worksheets()
+        .into_iter()
+        .filter(|(_, cells)| !cells.is_empty())
+        .collect();
+    let several = sheets.len() > 1;
+    let mut refused = Vec::new();
+    for (sheet, cells) in &sheets {
+        let source = match several {
+            true => format!("{name}#{sheet}"),
+            false => name.to_string(),
+        };
+        let id_prefix = several.then(|| format!("{}#{sheet}", stem(path)));
+        let sheet = Sheet {
+            source: &source,
+            id_prefix: id_prefix.as_deref(),
+            cells,
+        };
+        if let Err((line, message)) = sheet.read(names, input) {
+            refused.push((source, line, message));
+        }
+    }
+    if refused.len() == sheets.len() {
+        let (source, line, message) = refused
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| (name.to_string(), 1, "no sheet holds any cell".to_string()));
+        // Named by its sheet when the workbook has several.
+        return Err(Error::input(source, Some(line), message));
+    }
+    for (source, line, message) in refused {
+        let reason = format!("sheet not read: {message}");
+        if !crate::progress::is_quiet() {
+            eprintln!("warning: {source}:{line}: {reason}");
+        }
+        input.skipped.push(Skipped {
+            source,
+            line: Some(line),
+            reason,
+        });
+    }
+    Ok(())
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// One sheet's cells, and the names its rows go by.
+struct Sheet<'a> {
+    source: &'a str,
+    /// Ids of rows that have none, in a workbook of several sheets: `file#sheet:row`, so that two sheets'
+    /// rows do not share one.
+    id_prefix: Option<&'a str>,
+    cells: &'a Range<Data>,
+}
+
+impl Sheet<'_> {
+    /// Adds the sheet's rows; its header row and why, when the header has no text column.
+    fn read(
+        &self,
+        names: &FieldNames,
+        input: &mut Input,
+    ) -> std::result::Result<(), (usize, String)> {
+        let first_row = self.cells.start().map_or(0, |(row, _)| row as usize) + 1;
+        let mut rows = self.cells.rows().zip(first_row..);
+        let Some((header, header_line)) = rows.next() else {
+            return Ok(());
+        };
+        let columns: Vec<String> = header.iter().map(cell_text).collect();
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let fields = names
+            .header(&columns)
+            .map_err(|message| (header_line, message))?;
+        for (row, line) in rows {
+            if row.iter().all(|cell| cell_text(cell).trim().is_empty()) {
+                continue; // a row left blank holds nothing to report
+            }
+            match self.record(names, &columns, &fields, row, line) {
+                Parsed::Record(r) => input.records.push(r),
+                Parsed::Skipped(s) => input.skipped.push(s),
+            }
+        }
+        Ok(())
+    }
+
+    fn record(
+        &self,
+        names: &FieldNames,
+        columns: &[&str],
+        fields: &[&str],
+        row: &[Data],
+        line: usize,
+    ) -> Parsed {
+        let mut kept = BTreeMap::new();
+        let mut text = String::new();
+        for ((_, &field), cell) in columns.iter().zip(fields).zip(row) {
+            let value = cell_text(cell);
+            if field == "text" {
+                text = value;
+            } else if !value.is_empty() {
+                kept.insert(field.to_string(), value);
+            }
+        }
+        if let Some(prefix) = self.id_prefix {
+            kept.entry("id".to_string())
+                .or_insert_with(|| format!("{prefix}:{line}"));
+        }
+        table_record(self.source, line, names, text, kept)
+    }
+}
+
+/// A cell as text, as the spreadsheet shows it: whole numbers without `.0` (ids, years), dates as
+/// `2025-10-01` (with the time when it has one), error cells (`#N/A`) as nothing.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty | Data::Error(_) => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) if d.is_datetime() => {
+            let (year, month, day, hour, minute, second, _) = d.to_ymd_hms_milli();
+            match (hour, minute, second) {
+                (0, 0, 0) => format!("{year:04}-{month:02}-{day:02}"),
+                _ => format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}"),
+            }
+        }
+        Data::DateTime(d) => d.as_f64().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{ExcelDateTime, ExcelDateTimeType};
+
+    #[test]
+    fn cells_read_as_the_spreadsheet_shows_them() {
+        let date = |serial| {
+            Data::DateTime(ExcelDateTime::new(
+                serial,
+                ExcelDateTimeType::DateTime,
+                false,
+            ))
+        };
+        assert_eq!(cell_text(&Data::Float(20191001.0)), "20191001");
+        assert_eq!(cell_text(&Data::Float(0.25)), "0.25");
+        assert_eq!(cell_text(&Data::Int(-3)), "-3");
+        assert_eq!(cell_text(&date(43739.0)), "2019-10-01");
+        assert_eq!(cell_text(&date(43739.5)), "2019-10-01 12:00:00");
+        assert_eq!(cell_text(&Data::Error(calamine::CellErrorType::NA)), "");
+        assert_eq!(cell_text(&Data::String("平遥县".into())), "平遥县");
+    }
+}
