@@ -220,20 +220,22 @@ fn a_cut_off_compressed_file_stops_the_run_naming_it() {
     }
 }
 
-/// The records as a workbook: a sheet of news (ids as numbers, dates as date cells, as exports have them)
-/// and a summary sheet without text.
+/// The records as a workbook: a sheet of news (a title row above the header; ids as numbers, dates as date
+/// cells, as exports have them) and a summary sheet without text.
 fn workbook(records: &[serde_json::Value], path: &Path) {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let news = book.add_worksheet();
     news.set_name("新闻").unwrap();
     let date = Format::new().set_num_format("yyyy-mm-dd");
+    news.merge_range(0, 0, 0, 3, "2019年10月稿件汇总", &Format::new())
+        .unwrap();
     for (col, header) in ["编号", "标题", "正文", "日期"].into_iter().enumerate() {
-        news.write_string(0, col as u16, header).unwrap();
+        news.write_string(1, col as u16, header).unwrap();
     }
     for (i, r) in records.iter().enumerate() {
-        let row = i as u32 + 1;
-        news.write_number(row, 0, row as f64).unwrap();
+        let row = i as u32 + 2;
+        news.write_number(row, 0, (i + 1) as f64).unwrap();
         news.write_string(row, 1, r["title"].as_str().unwrap())
             .unwrap();
         news.write_string(row, 2, r["text"].as_str().unwrap())
@@ -287,11 +289,11 @@ fn a_spreadsheet_gives_the_articles_of_the_same_records_in_jsonl() {
         articles.iter().map(|a| a["date"].to_string()).collect()
     };
     assert_eq!(dates(&sheet), dates(&plain));
-    // The rows are numbered as the spreadsheet numbers them, the header being row 1.
+    // The rows are numbered as the spreadsheet numbers them: a title, the header, then the first article.
     let first = &sheet["articles"][0];
     assert_eq!(
         (first["file"].as_str(), first["line"].as_u64()),
-        (Some("export/news.xlsx#新闻"), Some(2))
+        (Some("export/news.xlsx#新闻"), Some(3))
     );
     // The summary sheet has no text column: skipped, with its name and the reason.
     let skipped = sheet["skipped"].as_array().unwrap();
@@ -321,7 +323,7 @@ fn a_spreadsheet_without_the_text_column_stops_the_run_naming_it() {
     assert_eq!(out.status.code(), Some(1));
     let message = common::stderr(&out);
     assert!(
-        message.contains("news.xlsx#新闻:1: no column `text`")
+        message.contains("news.xlsx#新闻:2: no column `text`; its columns: `编号`")
             && message.contains("--field text=正文"),
         "{message}"
     );

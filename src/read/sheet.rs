@@ -7,6 +7,9 @@ use calamine::{Data, Range, Reader};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// Rows tried as a sheet's header, from its first.
+const HEADER_ROWS: usize = 5;
+
 /// Extensions of the spreadsheets read (lower case).
 pub const EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xls", "xlsb", "ods"];
 
@@ -89,31 +92,56 @@ struct Sheet<'a> {
 
 impl Sheet<'_> {
     /// Adds the sheet's rows; its header row and why, when the header has no text column.
+    /// Adds the sheet's rows; the header's row and why, when no row fit to be the header has the text
+    /// column. The header is the first of the first [`HEADER_ROWS`] rows that has it: exports often put a
+    /// title row above it (a merged cell, `2019年稿件统计表`).
     fn read(
         &self,
         names: &FieldNames,
         input: &mut Input,
     ) -> std::result::Result<(), (usize, String)> {
         let first_row = self.cells.start().map_or(0, |(row, _)| row as usize) + 1;
-        let mut rows = self.cells.rows().zip(first_row..);
-        let Some((header, header_line)) = rows.next() else {
-            return Ok(());
-        };
-        let columns: Vec<String> = header.iter().map(cell_text).collect();
-        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
-        let fields = names
-            .header(&columns)
-            .map_err(|message| (header_line, message))?;
-        for (row, line) in rows {
+        let rows: Vec<(&[Data], usize)> = self.cells.rows().zip(first_row..).collect();
+        let mut refused = Vec::new();
+        for (at, &(header, line)) in rows.iter().enumerate().take(HEADER_ROWS) {
+            let columns: Vec<String> = header.iter().map(cell_text).collect();
+            let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+            match names.header(&columns) {
+                Ok(fields) => {
+                    self.read_rows(names, &columns, &fields, &rows[at + 1..], input);
+                    return Ok(());
+                }
+                Err(message) => {
+                    let filled = columns.iter().filter(|c| !c.trim().is_empty()).count();
+                    refused.push((line, message, filled));
+                }
+            }
+        }
+        // The first row that looks like a header (more than a title's one cell) says best what is missing.
+        let shown = refused.iter().position(|r| r.2 > 1).unwrap_or(0);
+        match refused.into_iter().nth(shown) {
+            Some((line, message, _)) => Err((line, message)),
+            None => Ok(()),
+        }
+    }
+
+    fn read_rows(
+        &self,
+        names: &FieldNames,
+        columns: &[&str],
+        fields: &[&str],
+        rows: &[(&[Data], usize)],
+        input: &mut Input,
+    ) {
+        for &(row, line) in rows {
             if row.iter().all(|cell| cell_text(cell).trim().is_empty()) {
                 continue; // a row left blank holds nothing to report
             }
-            match self.record(names, &columns, &fields, row, line) {
+            match self.record(names, columns, fields, row, line) {
                 Parsed::Record(r) => input.records.push(r),
                 Parsed::Skipped(s) => input.skipped.push(s),
             }
         }
-        Ok(())
     }
 
     fn record(
