@@ -7,7 +7,8 @@
 # one JSON array of records; with
 # ENCODING=utf-16 (or gb18030, any Python codec) they are written in that encoding instead of UTF-8. With
 # FORMAT=svg,png,html (the default of `analyze topics`) the charts and the page are made too; without it, none.
-# Usage: [AS=csv] [ENCODING=…] [FORMAT=…] benches/scale.sh [FILE] [SIZES...]
+# With COMPRESS=gz or zst the copies are compressed (gzip -6, zstd -3) and read compressed.
+# Usage: [AS=csv] [ENCODING=…] [FORMAT=…] [COMPRESS=gz|zst] benches/scale.sh [FILE] [SIZES...]
 #        (default ../shared/corpora/news_34k.jsonl 341600 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ sizes=${*:-341600 1000000}
 as=${AS:-jsonl}
 encoding=${ENCODING:-utf-8}
 format=${FORMAT:-none}
+compress=${COMPRESS:-}
 [ -f "$file" ] || { echo "skipped: $file is absent"; exit 0; }
 cargo build --release -q --bin analyze
 tmp=$(mktemp -d)
@@ -59,6 +61,11 @@ with open(out, "w", encoding=encoding, newline="") as f:
     if array:
         f.write("\n]\n")
 PY
-  run "$tmp/big.$as" "$size"
-  rm -f "$tmp/big.$as"
+  big="$tmp/big.$as"
+  case "$compress" in
+    gz) gzip -6 "$big"; big="$big.gz" ;;
+    zst) zstd -q -3 --rm "$big"; big="$big.zst" ;;
+  esac
+  run "$big" "$size"
+  rm -f "$big"
 done

@@ -327,6 +327,20 @@ fn a_spreadsheet_without_the_text_column_stops_the_run_naming_it() {
             && message.contains("--field text=正文"),
         "{message}"
     );
+    // A workbook with no cell is skipped as an empty file is, beside records that are read.
+    let mut empty = rust_xlsxwriter::Workbook::new();
+    empty.add_worksheet();
+    empty.save(p.join("empty.xlsx")).unwrap();
+    std::fs::write(p.join("news.jsonl"), jsonl(&seed_records())).unwrap();
+    let report = topics(p, &["empty.xlsx", "news.jsonl"], b"", "empty");
+    let skipped = &report["skipped"][0];
+    assert_eq!(
+        (&skipped["source"], &skipped["reason"]),
+        (
+            &"empty.xlsx".into(),
+            &"empty workbook: no sheet holds a cell".into()
+        )
+    );
     std::fs::write(p.join("broken.xlsx"), b"PK\x03\x04 not a workbook").unwrap();
     let out = run_with_stdin(p, &["topics", "broken.xlsx", "-o", "out"], b"");
     assert_eq!(out.status.code(), Some(1));

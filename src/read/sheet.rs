@@ -53,26 +53,40 @@ pub fn read_workbook(
             refused.push((source, line, message));
         }
     }
-    if refused.len() == sheets.len() {
-        let (source, line, message) = refused
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| (name.to_string(), 1, "no sheet holds any cell".to_string()));
+    if sheets.is_empty() {
+        skip(
+            input,
+            name.to_string(),
+            None,
+            "empty workbook: no sheet holds a cell".into(),
+        );
+    } else if refused.len() == sheets.len() {
         // Named by its sheet when the workbook has several.
+        let (source, line, message) = refused.swap_remove(0);
         return Err(Error::input(source, Some(line), message));
     }
     for (source, line, message) in refused {
-        let reason = format!("sheet not read: {message}");
-        if !crate::progress::is_quiet() {
-            eprintln!("warning: {source}:{line}: {reason}");
-        }
-        input.skipped.push(Skipped {
+        skip(
+            input,
             source,
-            line: Some(line),
-            reason,
-        });
+            Some(line),
+            format!("sheet not read: {message}"),
+        );
     }
     Ok(())
+}
+
+/// Reports a sheet or workbook skipped, with a warning (left out with `--quiet`).
+fn skip(input: &mut Input, source: String, line: Option<usize>, reason: String) {
+    if !crate::progress::is_quiet() {
+        let at = line.map(|l| format!(":{l}")).unwrap_or_default();
+        eprintln!("warning: {source}{at}: {reason}");
+    }
+    input.skipped.push(Skipped {
+        source,
+        line,
+        reason,
+    });
 }
 
 fn stem(path: &Path) -> String {
