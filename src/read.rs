@@ -7,6 +7,7 @@ mod json;
 mod json_stream;
 mod manifest;
 mod sheet;
+pub use sheet::read_workbook;
 mod source;
 
 use crate::error::{Error, Result};

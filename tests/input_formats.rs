@@ -350,3 +350,46 @@ fn a_spreadsheet_without_the_text_column_stops_the_run_naming_it() {
         common::stderr(&out)
     );
 }
+
+/// An OpenDocument sheet (LibreOffice, WPS), as calamine reads it: `tests/data/two_articles.ods`, two rows
+/// under the header 编号, 正文, 日期, the dates as date cells.
+#[test]
+fn an_opendocument_sheet_is_read_as_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let ods = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/two_articles.ods");
+    let ods = ods.display().to_string();
+    let fields = [
+        "--field",
+        "id=编号",
+        "--field",
+        "text=正文",
+        "--field",
+        "date=日期",
+    ];
+    let args = [
+        &["topics", ods.as_str(), "-k", "2", "-o", "out"][..],
+        &fields,
+    ]
+    .concat();
+    let out = run_with_stdin(p, &args, b"");
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let report = common::json(p.join("out/topics.json"));
+    let articles = report["articles"].as_array().unwrap();
+    let rows: Vec<(&str, u64, &str, &str)> = articles
+        .iter()
+        .map(|a| {
+            let county = a["county"].as_str().unwrap_or("");
+            (
+                a["id"].as_str().unwrap(),
+                a["line"].as_u64().unwrap(),
+                a["date"].as_str().unwrap(),
+                county,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [("1", 2, "2019-10-01", "平遥县"), ("2", 3, "2019-10-02", "")]
+    );
+}

@@ -23,19 +23,13 @@ pub fn read_workbook(
     names: &FieldNames,
     input: &mut Input,
 ) -> Result<()> {
-    let mut workbook =
-        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
-            Error::input(
-                path,
-                None,
-                format!("not a spreadsheet that can be read: {e}"),
-            )
-        })?;
-    let sheets: Vec<(String, Range<Data>)> = workbook
-        .worksheets()
-        .into_iter()
-        .filter(|(_, cells)| !cells.is_empty())
-        .collect();
+    let sheets = sheets_of(bytes).map_err(|e| {
+        Error::input(
+            path,
+            None,
+            format!("not a spreadsheet that can be read: {e}"),
+        )
+    })?;
     let several = sheets.len() > 1;
     let mut refused = Vec::new();
     for (sheet, cells) in &sheets {
@@ -87,6 +81,62 @@ fn skip(input: &mut Input, source: String, line: Option<usize>, reason: String) 
         line,
         reason,
     });
+}
+
+/// The sheets of a workbook that hold cells. calamine panics on some malformed files (index out of range in
+/// its `.xls` formula and style tables, as its issue tracker shows): such a panic is caught, silently, and
+/// becomes an error that names the file, as any bad input does.
+fn sheets_of(bytes: Vec<u8>) -> std::result::Result<Vec<(String, Range<Data>)>, String> {
+    let read = || {
+        let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+            .map_err(|e| e.to_string())?;
+        let sheets = workbook.worksheets().into_iter();
+        Ok(sheets.filter(|(_, cells)| !cells.is_empty()).collect())
+    };
+    quiet_panics::catch(read).unwrap_or_else(|panic| Err(format!("the reader failed: {panic}")))
+}
+
+/// Panics caught on purpose, without the message the default hook prints (it would read as a crash).
+mod quiet_panics {
+    use std::cell::Cell;
+    use std::panic::{self, AssertUnwindSafe};
+
+    thread_local! {
+        static CATCHING: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Runs `f`; a panic in it becomes `Err` with its message.
+    pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+        static HOOK: std::sync::Once = std::sync::Once::new();
+        HOOK.call_once(|| {
+            let default = panic::take_hook();
+            panic::set_hook(Box::new(move |info| {
+                if !CATCHING.with(Cell::get) {
+                    default(info);
+                }
+            }));
+        });
+        CATCHING.with(|c| c.set(true));
+        let caught = panic::catch_unwind(AssertUnwindSafe(f));
+        CATCHING.with(|c| c.set(false));
+        caught.map_err(|panic| {
+            let message = panic.downcast_ref::<&str>().map(|s| s.to_string());
+            message
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into())
+        })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn a_panic_becomes_an_error_and_the_next_one_outside_still_panics() {
+            let caught = super::catch(|| -> u8 { panic!("index 4 out of range") });
+            assert_eq!(caught, Err("index 4 out of range".to_string()));
+            assert_eq!(super::catch(|| 7), Ok(7));
+            assert!(std::panic::catch_unwind(|| panic!("still a panic")).is_err());
+        }
+    }
 }
 
 fn stem(path: &Path) -> String {
