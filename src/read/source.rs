@@ -1,6 +1,6 @@
 //! Opening an input: a file, or standard input (`-` on the command line), decompressed as it is read when it
-//! is gzip or zstd, so that a corpus can stay compressed on disk (`news.jsonl.gz`, about a third of the size) or come
-//! from a pipe (`zcat news.jsonl.gz | jq -c … | analyze topics -`).
+//! is gzip or zstd, so that a corpus can stay compressed on disk (`news.jsonl.gz`, a third of the size) or
+//! come from a pipe (`zcat news.jsonl.gz | jq -c … | analyze topics -`).
 
 use crate::error::{Error, Result};
 use std::io::{BufRead, BufReader, Read};
