@@ -17,7 +17,7 @@ pub use manifest::{
     apply_manifest, apply_manifest_entries, default_page_date, read_manifest, ManifestEntry,
 };
 use source::Source;
-pub use source::{COMPRESSED, STDIN};
+pub use source::{file_stem, STDIN};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -214,7 +214,8 @@ fn read_input(
     use std::io::{BufRead, Read};
     let options = reading.options;
     let mut input = Input::default();
-    if extension(path).is_some_and(|kind| sheet::EXTENSIONS.contains(&kind)) {
+    let named = extension(path);
+    if named.is_some_and(|kind| sheet::EXTENSIONS.contains(&kind)) {
         // Spreadsheets are zip archives (or binary), read whole.
         let name = path.display().to_string();
         input.files.push(name.clone());
@@ -228,7 +229,7 @@ fn read_input(
         reading.bar.inc(size);
         return add(input);
     }
-    if extension(path) == Some("txt") {
+    if named == Some("txt") {
         // Pages are small: read in one go, without a buffer to copy them through.
         read_bytes(path, "txt", source::read_all(path)?, options, &mut input)?;
         reading.bar.inc(size);
@@ -236,7 +237,7 @@ fn read_input(
     }
     let bar = reading.bar.clone();
     let mut source = source::open(path, STREAM_HEAD, move |n| bar.inc(n))?;
-    let kind = match extension(path) {
+    let kind = match named {
         Some(kind) => kind,
         None => stdin_kind(&mut source, options.stdin_as)?,
     };
@@ -674,12 +675,8 @@ enum Parsed {
 
 /// The kind of file a name says: its extension, past a compressed file's `.gz` or `.zst`.
 fn extension(path: &Path) -> Option<&'static str> {
-    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-    let name = source::COMPRESSED
-        .iter()
-        .find_map(|c| name.strip_suffix(c)?.strip_suffix('.'))
-        .unwrap_or(&name);
-    let ext = Path::new(name).extension()?.to_str()?;
+    let name = source::uncompressed(path.file_name()?.to_str()?);
+    let ext = Path::new(name).extension()?.to_str()?.to_ascii_lowercase();
     EXTENSIONS.into_iter().find(|e| *e == ext)
 }
 

@@ -72,7 +72,7 @@ fn article_from_record(mut record: Record) -> Article {
     let id = record
         .fields
         .remove("id")
-        .unwrap_or_else(|| format!("{}:{line}", file_stem(&record.file)));
+        .unwrap_or_else(|| format!("{}:{line}", crate::read::file_stem(&record.file)));
     let title = record.fields.remove("title").unwrap_or_default();
     Article {
         id,
@@ -104,27 +104,10 @@ fn article_from_file(mut record: Record) -> Article {
         false => (String::new(), whole.to_string()),
     };
     record.text = text;
-    let id = file_stem(&record.file);
+    let id = crate::read::file_stem(&record.file);
     record.fields.entry("id".into()).or_insert(id);
     record.fields.entry("title".into()).or_insert(title);
     article_from_record(record)
-}
-
-/// A file's name without its extension, nor a compressed file's `.gz` or `.zst` (`p1.txt.gz` is `p1`).
-fn file_stem(file: &str) -> String {
-    let path = std::path::Path::new(file);
-    let compressed = path.extension().is_some_and(|e| {
-        crate::read::COMPRESSED
-            .iter()
-            .any(|c| e.eq_ignore_ascii_case(c))
-    });
-    let path = match compressed {
-        true => std::path::Path::new(path.file_stem().unwrap_or_default()),
-        false => path,
-    };
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| file.to_string())
 }
 
 /// A non-empty line of a page with its character offsets.
@@ -578,7 +561,7 @@ impl Builder {
             drafts = vec![merge_into_article(drafts)];
         }
         drafts.sort_by_key(|d| d.start);
-        let stem = file_stem(file);
+        let stem = crate::read::file_stem(file);
         let (mut n_articles, mut n_captions) = (0, 0);
         drafts
             .into_iter()

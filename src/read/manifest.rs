@@ -30,10 +30,8 @@ pub fn read_manifest(path: &Path) -> Result<Vec<ManifestEntry>> {
 pub fn apply_manifest_entries(input: &mut Input, entries: &[ManifestEntry]) -> usize {
     let mut applied = 0;
     for record in input.records.iter_mut().filter(|r| r.kind.is_file()) {
-        let plain = super::source::COMPRESSED
-            .iter()
-            .find_map(|c| record.file.strip_suffix(c)?.strip_suffix('.'));
-        let names: Vec<&str> = std::iter::once(record.file.as_str()).chain(plain).collect();
+        let plain = super::source::uncompressed(&record.file);
+        let names = [record.file.as_str(), plain];
         let hit = entries
             .iter()
             .find(|(entry, _)| names.iter().any(|name| names_entry(name, entry)));

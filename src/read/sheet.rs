@@ -37,7 +37,7 @@ pub fn read_workbook(
             true => format!("{name}#{sheet}"),
             false => name.to_string(),
         };
-        let id_prefix = several.then(|| format!("{}#{sheet}", stem(path)));
+        let id_prefix = several.then(|| format!("{}#{sheet}", super::file_stem(name)));
         let sheet = Sheet {
             source: &source,
             id_prefix: id_prefix.as_deref(),
@@ -137,12 +137,6 @@ mod quiet_panics {
             assert!(std::panic::catch_unwind(|| panic!("still a panic")).is_err());
         }
     }
-}
-
-fn stem(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 /// One sheet's cells, and the names its rows go by.

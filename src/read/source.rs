@@ -15,7 +15,28 @@ pub fn is_stdin(path: &Path) -> bool {
 
 /// Name suffixes of compressed files, taken off before the kind of file is read from the name
 /// (`news.jsonl.gz` is JSONL). Whatever a file is called, it is decompressed when its first bytes say so.
-pub const COMPRESSED: [&str; 2] = ["gz", "zst"];
+const COMPRESSED: [&str; 2] = ["gz", "zst"];
+
+/// A name without a compressed file's `.gz` or `.zst`, in any case (`news.jsonl.GZ` is `news.jsonl`).
+pub fn uncompressed(name: &str) -> &str {
+    COMPRESSED
+        .iter()
+        .find_map(|c| {
+            let cut = name.len().checked_sub(c.len() + 1)?;
+            let suffix = name.get(cut..)?;
+            (suffix.starts_with('.') && suffix[1..].eq_ignore_ascii_case(c)).then(|| &name[..cut])
+        })
+        .unwrap_or(name)
+}
+
+/// A file's name without its extension, nor a compressed file's `.gz` or `.zst` (`p1.txt.gz` is `p1`): what
+/// ids made from the file's name start with.
+pub fn file_stem(file: &str) -> String {
+    Path::new(uncompressed(file))
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.to_string())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Compression {
@@ -170,5 +191,20 @@ impl Read for Decompressed<'_> {
             let kind = name(self.compression);
             std::io::Error::new(e.kind(), format!("not valid {kind} data, or cut off: {e}"))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_lose_only_a_compression_suffix() {
+        assert_eq!(uncompressed("dir/news.jsonl.GZ"), "dir/news.jsonl");
+        assert_eq!(uncompressed("p1.txt.zst"), "p1.txt");
+        assert_eq!(uncompressed("p1.txt"), "p1.txt");
+        assert_eq!(uncompressed("bigz"), "bigz");
+        assert_eq!(file_stem("pages/p1.txt.gz"), "p1");
+        assert_eq!(file_stem("news.jsonl"), "news");
     }
 }
