@@ -69,65 +69,148 @@ const WARM_PIECE: usize = 512;
 /// Reads the inputs (the bundled seeds when none are given) and prepares every article, a chunk of records
 /// at a time: only the articles' metadata and bags of words are kept, never the whole input.
 pub fn load(inputs: &[PathBuf], pages: &InputOptions, segment: &SegmentOptions) -> Result<Corpus> {
-    let encoding = match &pages.encoding {
-        Some(label) => Some(encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
-            Error::Usage(format!("--encoding {label}: unknown encoding (try utf-8, gb18030, gbk, big5, utf-16le)"))
-        })?),
-        None => None,
-    };
-    let read_options = crate::read::ReadOptions {
-        encoding,
-        fields: crate::read::FieldNames::new(pages.fields.clone())?,
-        txt: pages.txt,
-        reports: pages.reports.clone(),
-        stdin_as: pages.stdin_as,
-    };
-    if let Some(date) = &pages.date {
-        if crate::dates::parse_date(date).is_none() {
-            let forms = crate::dates::DATE_FORMS;
-            return Err(Error::Usage(format!(
-                "--date {date}: not a date (write {forms})"
-            )));
-        }
-    }
-    let manifest = match &pages.manifest {
-        Some(path) => Some(crate::read::read_manifest(path)?),
-        None => None,
-    };
+    let reading = Reading::new(pages)?;
     let gazetteer = std::sync::Arc::new(Gazetteer::builtin());
     // Splitting and county tagging need no segmenter: the first chunks get them while it loads.
     let mut segmenter = LoadingSegmenter::spawn(segment, gazetteer.clone());
     let mut builder = Builder::new(&gazetteer, segment.keep_order);
-    let mut add = |mut chunk: Input| {
-        if let Some(entries) = &manifest {
-            crate::read::apply_manifest_entries(&mut chunk, entries);
-        }
-        if let Some(date) = &pages.date {
-            crate::read::default_page_date(&mut chunk, date);
-        }
+    reading.read(inputs, |chunk| {
         let tagged = builder.split_and_tag(chunk);
         segmenter.feed(tagged, |s, tagged| builder.segment_and_keep(tagged, s))
-    };
-    if inputs.is_empty() {
-        add(crate::seeds::seed_input())?;
-    } else {
-        crate::read::read_chunks(inputs, &read_options, CHUNK, &mut add)?;
-    }
+    })?;
     segmenter.finish(|s, tagged| builder.segment_and_keep(tagged, s))?;
     builder.seconds.dictionary = segmenter.waited();
     let corpus = builder.finish()?;
-    if let (true, Some(first)) = (pages.strict, corpus.skipped.first()) {
-        return Err(Error::input(
+    if pages.strict {
+        refuse_skipped(&corpus.skipped, "see skipped.csv")?;
+    }
+    Ok(corpus)
+}
+
+/// Reads the inputs as [`load`] does, a chunk at a time, and hands each chunk's articles and captions,
+/// tagged with their county, to `each` with the records skipped as they were read. Nothing is segmented.
+/// Returns the number of records read.
+pub fn read_tagged(
+    inputs: &[PathBuf],
+    pages: &InputOptions,
+    mut each: impl FnMut(Vec<(Article, Option<CountyTag>)>, Vec<Skipped>) -> Result<()>,
+) -> Result<usize> {
+    let reading = Reading::new(pages)?;
+    let gazetteer = Gazetteer::builtin();
+    let mut records = 0;
+    reading.read(inputs, |chunk| {
+        records += chunk.records.len() + chunk.skipped.len();
+        let page_text = page_texts(&chunk.records);
+        let articles = articles_from_records(chunk.records);
+        let counties = counties_of(&gazetteer, &articles, &page_text);
+        each(articles.into_iter().zip(counties).collect(), chunk.skipped)
+    })?;
+    Ok(records)
+}
+
+/// With `--strict`, the first skipped record as an error; `listed` says where a run without it lists them all.
+pub fn refuse_skipped(skipped: &[Skipped], listed: &str) -> Result<()> {
+    match skipped.first() {
+        None => Ok(()),
+        Some(first) => Err(Error::input(
             &first.source,
             first.line,
             format!(
-                "{} (--strict: {} record(s) skipped in all; see skipped.csv without --strict)",
+                "{} (--strict: {} record(s) skipped in all; {listed} without --strict)",
                 first.reason,
-                corpus.skipped.len()
+                skipped.len()
             ),
-        ));
+        )),
     }
-    Ok(corpus)
+}
+
+/// How the inputs are read, checked before any is opened.
+struct Reading<'p> {
+    options: crate::read::ReadOptions,
+    manifest: Option<Vec<crate::read::ManifestEntry>>,
+    pages: &'p InputOptions,
+}
+
+impl<'p> Reading<'p> {
+    fn new(pages: &'p InputOptions) -> Result<Self> {
+        let encoding = match &pages.encoding {
+            Some(label) => Some(encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+                Error::Usage(format!("--encoding {label}: unknown encoding (try utf-8, gb18030, gbk, big5, utf-16le)"))
+            })?),
+            None => None,
+        };
+        let options = crate::read::ReadOptions {
+            encoding,
+            fields: crate::read::FieldNames::new(pages.fields.clone())?,
+            txt: pages.txt,
+            reports: pages.reports.clone(),
+            stdin_as: pages.stdin_as,
+        };
+        if let Some(date) = &pages.date {
+            if crate::dates::parse_date(date).is_none() {
+                let forms = crate::dates::DATE_FORMS;
+                return Err(Error::Usage(format!(
+                    "--date {date}: not a date (write {forms})"
+                )));
+            }
+        }
+        let manifest = match &pages.manifest {
+            Some(path) => Some(crate::read::read_manifest(path)?),
+            None => None,
+        };
+        Ok(Reading {
+            options,
+            manifest,
+            pages,
+        })
+    }
+
+    /// Hands every chunk of the inputs (the bundled seeds when there are none), with the manifest's and
+    /// `--date`'s metadata applied, to `add`.
+    fn read(&self, inputs: &[PathBuf], mut add: impl FnMut(Input) -> Result<()>) -> Result<()> {
+        let mut complete = |mut chunk: Input| {
+            if let Some(entries) = &self.manifest {
+                crate::read::apply_manifest_entries(&mut chunk, entries);
+            }
+            if let Some(date) = &self.pages.date {
+                crate::read::default_page_date(&mut chunk, date);
+            }
+            add(chunk)
+        };
+        if inputs.is_empty() {
+            complete(crate::seeds::seed_input())
+        } else {
+            crate::read::read_chunks(inputs, &self.options, CHUNK, complete)
+        }
+    }
+}
+
+/// The text of each page among some records, by file: a page's articles are tagged with the whole page in
+/// view.
+fn page_texts(records: &[crate::read::Record]) -> HashMap<String, String> {
+    records
+        .iter()
+        .filter(|r| r.kind == crate::read::RecordKind::Page)
+        .map(|r| (r.file.clone(), r.text.clone()))
+        .collect()
+}
+
+/// The county of each article, in parallel.
+fn counties_of(
+    gazetteer: &Gazetteer,
+    articles: &[Article],
+    page_text: &HashMap<String, String>,
+) -> Vec<Option<CountyTag>> {
+    articles
+        .par_iter()
+        .map(|article| {
+            let page = match article.line {
+                None => page_text.get(&article.file).map_or("", String::as_str),
+                Some(_) => "",
+            };
+            county_of(gazetteer, article, page)
+        })
+        .collect()
 }
 
 /// The corpus of input already read (the seeds, in tests).
@@ -238,24 +321,10 @@ impl<'a> Builder<'a> {
         self.parsed += records.len();
         self.corpus.skipped.extend(skipped);
         self.corpus.files.extend(files);
-        // A page's articles are tagged with the whole page in view; table records are articles already.
-        let page_text: HashMap<String, String> = records
-            .iter()
-            .filter(|r| r.kind == crate::read::RecordKind::Page)
-            .map(|r| (r.file.clone(), r.text.clone()))
-            .collect();
+        let page_text = page_texts(&records);
         let all = timing::add(&mut self.seconds.split, || articles_from_records(records));
-        let gazetteer = self.gazetteer;
-        let counties: Vec<Option<CountyTag>> = timing::add(&mut self.seconds.county, || {
-            all.par_iter()
-                .map(|article| {
-                    let page = match article.line {
-                        None => page_text.get(&article.file).map_or("", String::as_str),
-                        Some(_) => "",
-                    };
-                    county_of(gazetteer, article, page)
-                })
-                .collect()
+        let counties = timing::add(&mut self.seconds.county, || {
+            counties_of(self.gazetteer, &all, &page_text)
         });
         let mut articles = Vec::new();
         for (article, county) in all.into_iter().zip(counties) {
@@ -484,7 +553,7 @@ fn look_up<'t>(
 /// Written out rather than hashing `split_whitespace`, which decodes every character: here 32 bytes at a
 /// time are only checked for a byte that can start a whitespace character (on news_34k, 52 ms instead of
 /// 92 ms of processor time, with the same keys).
-fn text_key(text: &str) -> u128 {
+pub(crate) fn text_key(text: &str) -> u128 {
     let bytes = text.as_bytes();
     let mut hasher = twox_hash::XxHash3_128::new();
     let (mut run, mut at) = (0, 0);
