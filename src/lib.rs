@@ -10,6 +10,7 @@ pub mod allocator;
 pub mod charts;
 pub mod cluster;
 pub mod compare;
+pub mod concordance;
 pub mod cooccur;
 pub mod corpus;
 pub mod county;

@@ -39,6 +39,50 @@ enum Command {
     /// Compare groups (counties, sources, any field): theme shares with intervals and a test, distinctive
     /// words, and trends per period; writes everything `topics` writes plus compare.json and its charts.
     Compare(CompareArgs),
+    /// Keyword in context: every occurrence of some words with the text around it, or how many articles of
+    /// each county, source or period use them.
+    #[command(visible_alias = "concordance")]
+    Kwic(KwicArgs),
+}
+
+#[derive(Args)]
+struct KwicArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// A word to find, as written (养老 also in 养老院); may be repeated or comma-separated: -w 非遗,养老.
+    #[arg(
+        long = "word",
+        short = 'w',
+        value_name = "WORD",
+        value_delimiter = ',',
+        required = true
+    )]
+    words: Vec<String>,
+    /// Characters of context on each side.
+    #[arg(long, default_value_t = 20)]
+    width: usize,
+    /// Only where jieba's segmentation puts a word boundary on both sides (养老 then misses 养老院).
+    #[arg(long)]
+    whole_words: bool,
+    /// Order of the hits: as read, or by the words after (right) or before (left) the word found.
+    #[arg(long, value_enum, default_value_t)]
+    sort: analyze::concordance::SortBy,
+    /// Instead of the hits, count articles and hits per county, province, city, source or any metadata
+    /// field.
+    #[arg(long)]
+    by: Option<String>,
+    /// Instead of the hits, count per calendar period of the articles' dates (with --by: per group and
+    /// period).
+    #[arg(long, value_enum)]
+    period: Option<Period>,
+    /// How to print: text (aligned on the word), csv or jsonl.
+    #[arg(long, value_enum, default_value_t)]
+    format: analyze::concordance::Format,
+    #[command(flatten)]
+    dictionary: DictionaryArgs,
+    /// Print nothing on stderr but errors (the summary of what was searched and skipped is left out).
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -75,61 +119,11 @@ struct EvaluateArgs {
 }
 
 #[derive(Args)]
-struct CommonArgs {
+struct InputArgs {
     /// Files or directories of .txt newspaper pages, or .jsonl, .json, .csv or spreadsheet (.xlsx, .xls,
     /// .ods) records, compressed or not (.jsonl.gz, .csv.zst); `-` reads standard input. None: the bundled
     /// seed pages.
     inputs: Vec<PathBuf>,
-    /// Number of themes, or `auto` to choose it by silhouette within --k-range.
-    #[arg(short = 'k', long = "k", default_value = "auto", value_parser = parse_k)]
-    k: KChoice,
-    /// Range of k tried by `-k auto`, as MIN..MAX (inclusive). Default: from the number of lexicon themes
-    /// to a third of the articles, at most 20.
-    #[arg(long, value_parser = parse_range)]
-    k_range: Option<(usize, usize)>,
-    /// Seed for k-means and the SVD: the same seed gives byte-identical output.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// k-means runs from different starts; the best is kept. Default: 100,000 divided by the number of
-    /// articles, from 3 to 200 (200 up to 500 articles, 20 at 5,000, 3 from 33,334).
-    #[arg(long)]
-    runs: Option<usize>,
-    /// Dimensions the TF-IDF vectors are reduced to before clustering (LSA).
-    #[arg(long, default_value_t = 100)]
-    dims: usize,
-    /// Words in fewer articles than this are dropped (default: adapts to corpus size).
-    #[arg(long)]
-    min_df: Option<usize>,
-    /// Words in more than this share of articles are dropped (default: adapts to corpus size).
-    #[arg(long)]
-    max_df: Option<f64>,
-    /// Extra user dictionary for jieba (lines: word [freq] [tag]); may be repeated.
-    #[arg(long = "user-dict", value_name = "FILE")]
-    user_dicts: Vec<PathBuf>,
-    /// Extra stop words (one a line); may be repeated.
-    #[arg(long = "stopwords", value_name = "FILE")]
-    stopwords: Vec<PathBuf>,
-    /// Keep place names as words (by default they are left out so that themes are not places).
-    #[arg(long)]
-    keep_places: bool,
-    /// Let jieba's HMM guess words missing from its dictionary (person and village names, new words).
-    #[arg(long)]
-    hmm: bool,
-    /// Keep words of every part of speech (by default only content words: nouns, verbs, adjectives …).
-    #[arg(long)]
-    all_words: bool,
-    /// Plain Euclidean k-means, without the spherical (cosine) refinement.
-    #[arg(long)]
-    euclidean: bool,
-    /// Print the time each stage takes to stderr.
-    #[arg(long)]
-    timings: bool,
-    /// Raw term counts instead of 1 + ln(tf).
-    #[arg(long)]
-    raw_tf: bool,
-    /// Theme lexicon (TOML: [[theme]] id, label, seeds) that extends or replaces the built-in themes.
-    #[arg(long, value_name = "FILE")]
-    themes: Option<PathBuf>,
     /// Sidecar manifest for .txt pages (CSV with a `file` column, or TOML [[page]] tables) giving date,
     /// source, county.
     #[arg(long, value_name = "FILE")]
@@ -154,6 +148,69 @@ struct CommonArgs {
     /// What standard input (`-`) holds. Default: JSONL, or a JSON array when it starts with `[`.
     #[arg(long, value_enum, value_name = "KIND")]
     stdin_as: Option<analyze::read::InputKind>,
+}
+
+/// What jieba segments with besides its own dictionary.
+#[derive(Args)]
+struct DictionaryArgs {
+    /// Extra user dictionary for jieba (lines: word [freq] [tag]); may be repeated.
+    #[arg(long = "user-dict", value_name = "FILE")]
+    user_dicts: Vec<PathBuf>,
+    /// Let jieba's HMM guess words missing from its dictionary (person and village names, new words).
+    #[arg(long)]
+    hmm: bool,
+}
+
+#[derive(Args)]
+struct CommonArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Number of themes, or `auto` to choose it by silhouette within --k-range.
+    #[arg(short = 'k', long = "k", default_value = "auto", value_parser = parse_k)]
+    k: KChoice,
+    /// Range of k tried by `-k auto`, as MIN..MAX (inclusive). Default: from the number of lexicon themes
+    /// to a third of the articles, at most 20.
+    #[arg(long, value_parser = parse_range)]
+    k_range: Option<(usize, usize)>,
+    /// Seed for k-means and the SVD: the same seed gives byte-identical output.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// k-means runs from different starts; the best is kept. Default: 100,000 divided by the number of
+    /// articles, from 3 to 200 (200 up to 500 articles, 20 at 5,000, 3 from 33,334).
+    #[arg(long)]
+    runs: Option<usize>,
+    /// Dimensions the TF-IDF vectors are reduced to before clustering (LSA).
+    #[arg(long, default_value_t = 100)]
+    dims: usize,
+    /// Words in fewer articles than this are dropped (default: adapts to corpus size).
+    #[arg(long)]
+    min_df: Option<usize>,
+    /// Words in more than this share of articles are dropped (default: adapts to corpus size).
+    #[arg(long)]
+    max_df: Option<f64>,
+    /// Extra stop words (one a line); may be repeated.
+    #[arg(long = "stopwords", value_name = "FILE")]
+    stopwords: Vec<PathBuf>,
+    /// Keep place names as words (by default they are left out so that themes are not places).
+    #[arg(long)]
+    keep_places: bool,
+    #[command(flatten)]
+    dictionary: DictionaryArgs,
+    /// Keep words of every part of speech (by default only content words: nouns, verbs, adjectives …).
+    #[arg(long)]
+    all_words: bool,
+    /// Plain Euclidean k-means, without the spherical (cosine) refinement.
+    #[arg(long)]
+    euclidean: bool,
+    /// Print the time each stage takes to stderr.
+    #[arg(long)]
+    timings: bool,
+    /// Raw term counts instead of 1 + ln(tf).
+    #[arg(long)]
+    raw_tf: bool,
+    /// Theme lexicon (TOML: [[theme]] id, label, seeds) that extends or replaces the built-in themes.
+    #[arg(long, value_name = "FILE")]
+    themes: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -289,24 +346,42 @@ fn parse_range(s: &str) -> Result<(usize, usize), String> {
     Ok((a, b))
 }
 
+impl InputArgs {
+    fn options(&self) -> corpus::InputOptions {
+        corpus::InputOptions {
+            manifest: self.manifest.clone(),
+            encoding: self.encoding.clone(),
+            fields: self.fields.clone(),
+            strict: self.strict,
+            date: self.date.clone(),
+            txt: self.txt,
+            stdin_as: self.stdin_as,
+            reports: None,
+        }
+    }
+}
+
+impl DictionaryArgs {
+    fn options(&self) -> analyze::segment::SegmentOptions {
+        analyze::segment::SegmentOptions {
+            user_dicts: self.user_dicts.clone(),
+            hmm: self.hmm,
+            ..Default::default()
+        }
+    }
+}
+
 impl CommonArgs {
     fn options(&self, top: usize) -> TopicsOptions {
         if self.timings {
             analyze::timing::enable();
         }
         let mut o = TopicsOptions::new();
-        o.inputs = self.inputs.clone();
-        o.input.manifest = self.manifest.clone();
-        o.input.encoding = self.encoding.clone();
-        o.input.fields = self.fields.clone();
-        o.input.strict = self.strict;
-        o.input.date = self.date.clone();
-        o.input.txt = self.txt;
-        o.input.stdin_as = self.stdin_as;
-        o.segment.user_dicts = self.user_dicts.clone();
+        o.inputs = self.input.inputs.clone();
+        o.input = self.input.options();
+        o.segment = self.dictionary.options();
         o.segment.stopword_files = self.stopwords.clone();
         o.segment.keep_places = self.keep_places;
-        o.segment.hmm = self.hmm;
         o.segment.all_words = self.all_words;
         o.tfidf.sublinear_tf = !self.raw_tf;
         o.tfidf.min_df = self.min_df;
@@ -398,6 +473,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Evaluate(args) => evaluate(args)?,
         Command::Compare(args) => compare(args)?,
+        Command::Kwic(args) => kwic(args)?,
     }
     Ok(())
 }
@@ -451,6 +527,62 @@ fn compare(args: CompareArgs) -> Result<(), Error> {
         println!("\nWrote {} files in {}", written.len(), t.out.display());
     }
     Ok(())
+}
+
+fn kwic(args: KwicArgs) -> Result<(), Error> {
+    use analyze::concordance::{self, SortBy};
+    analyze::progress::set_quiet(args.quiet);
+    let options = concordance::ConcordanceOptions {
+        inputs: args.input.inputs.clone(),
+        input: args.input.options(),
+        terms: args.words.clone(),
+        width: args.width.max(1),
+        whole_words: args.whole_words,
+        segment: args.dictionary.options(),
+        by: args.by.clone(),
+        period: args.period,
+    };
+    let counting = args.by.is_some() || args.period.is_some();
+    let stdout = std::io::stdout();
+    let mut out = concordance::Writer::new(
+        std::io::BufWriter::new(stdout.lock()),
+        args.format,
+        options.width,
+    );
+    let mut held = Vec::new();
+    let printed = concordance::search(&options, |hits| {
+        match (counting, args.sort) {
+            (true, _) => {}
+            (false, SortBy::Input) => out.hits(&hits).map_err(stdout_error)?,
+            (false, _) => held.extend(hits),
+        }
+        Ok(())
+    })
+    .and_then(|searched| {
+        if !held.is_empty() {
+            concordance::sort(&mut held, args.sort);
+            out.hits(&held).map_err(stdout_error)?;
+        }
+        if counting {
+            out.counts(&searched.counts).map_err(stdout_error)?;
+        }
+        out.flush().map_err(stdout_error)?;
+        Ok(searched)
+    });
+    match printed {
+        Ok(searched) if !args.quiet => {
+            eprint!("{}", concordance::summary(&searched, &options.terms))
+        }
+        Ok(_) => {}
+        // A reader that stopped early (`| head`) is not a failure.
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(e),
+    }
+    Ok(())
+}
+
+fn stdout_error(e: std::io::Error) -> Error {
+    Error::io("standard output", e)
 }
 
 fn evaluate(args: EvaluateArgs) -> Result<(), Error> {
