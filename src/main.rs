@@ -145,7 +145,8 @@ struct InputArgs {
     /// title when it reads as one), as scraped articles are often saved.
     #[arg(long, value_enum, default_value_t = analyze::read::TxtFile::Page)]
     txt: analyze::read::TxtFile,
-    /// What standard input (`-`) holds. Default: JSONL, or a JSON array when it starts with `[`.
+    /// What standard input (`-`) holds. Default: JSONL, or JSON when it starts with `[` or with `{` alone on
+    /// its line (pretty-printed objects, as `jq .` prints them).
     #[arg(long, value_enum, value_name = "KIND")]
     stdin_as: Option<analyze::read::InputKind>,
 }

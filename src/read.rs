@@ -278,6 +278,8 @@ fn stdin_kind(source: &mut Source, given: Option<InputKind>) -> Result<&'static 
         .iter()
         .find(|b| !b" \t\r\n\0\xEF\xBB\xBF\xFE\xFF".contains(b));
     match first {
+        // `{` alone on its line starts a pretty-printed object (`jq .`), which no JSONL line is.
+        Some(&b'{') if alone_on_its_line(head, b'{') => Ok("json"),
         Some(b'{') | None => Ok("jsonl"),
         Some(b'[') => Ok("json"),
         Some(_) => Err(Error::input(
@@ -285,6 +287,18 @@ fn stdin_kind(source: &mut Source, given: Option<InputKind>) -> Result<&'static 
             None,
             "standard input does not start with { (JSONL) or [ (a JSON array): say what it holds with --stdin-as csv or --stdin-as txt",
         )),
+    }
+}
+
+/// Whether nothing but blank space (or UTF-16's NUL bytes) follows the first `byte` of `head` on its line.
+fn alone_on_its_line(head: &[u8], byte: u8) -> bool {
+    let Some(at) = head.iter().position(|&b| b == byte) else {
+        return false;
+    };
+    let rest = &head[at + 1..];
+    match rest.iter().position(|&b| b == b'\n') {
+        Some(end) => rest[..end].iter().all(|b| b" \t\r\0".contains(b)),
+        None => false,
     }
 }
 

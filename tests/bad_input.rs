@@ -890,6 +890,15 @@ fn json_arrays_and_objects_are_read_by_record() {
     let one = serde_json::to_string_pretty(&serde_json::json!({"id": "o1", "正文": "汾阳市社区网格员走访居民,党支部推动老旧小区改造。"})).unwrap();
     std::fs::create_dir(p.join("more")).unwrap();
     std::fs::write(p.join("more/one.json"), one).unwrap();
+    // Objects pretty-printed one after another (`jq .`'s output): each a record, from its first line.
+    let jq: String = [
+        serde_json::json!({"id": "q1", "正文": "平遥县文化馆举办剪纸非遗展，传承人现场教学。"}),
+        serde_json::json!({"id": "q2", "正文": "汾阳市推进老年食堂建设，为高龄老人送餐上门。"}),
+    ]
+    .iter()
+    .map(|o| serde_json::to_string_pretty(o).unwrap() + "\n")
+    .collect();
+    std::fs::write(p.join("more/jq.json"), jq).unwrap();
     // Not a file of articles, beside them: skipped whole, not a stop.
     std::fs::write(
         p.join("more/index.json"),
@@ -919,6 +928,8 @@ fn json_arrays_and_objects_are_read_by_record() {
         [
             ("s1", 2, "items.json"),
             ("s3", 4, "items.json"),
+            ("q1", 1, "more/jq.json"),
+            ("q2", 5, "more/jq.json"),
             ("o1", 1, "more/one.json")
         ]
     );
@@ -937,7 +948,7 @@ fn json_arrays_and_objects_are_read_by_record() {
         reason.starts_with("not a file of articles: its first record has no key `正文`"),
         "{reason}"
     );
-    assert_eq!(r["meta"]["counts"]["records"], 5);
+    assert_eq!(r["meta"]["counts"]["records"], 7);
 
     // Files of other kinds in a folder are named, not read; hidden ones are passed over.
     std::fs::write(p.join("more/export.xml"), "<articles/>").unwrap();
@@ -978,9 +989,10 @@ fn json_arrays_and_objects_are_read_by_record() {
             "[\n{\"text\": \"a\"}\n]\n{}",
             "bad.json:4: something follows the array",
         ),
+        // Objects may follow one another (JSONL named .json, or `jq .`'s output); nothing else may.
         (
-            "{\"text\": \"a\"}\n{\"text\": \"b\"}\n",
-            "bad.json:2: more than one JSON value",
+            "{\"text\": \"a\"}\n{\"text\": \"b\"}\n[\"c\"]\n",
+            "bad.json:3: something other than an object follows the first JSON value",
         ),
     ] {
         std::fs::write(p.join("bad.json"), json).unwrap();

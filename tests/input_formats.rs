@@ -152,7 +152,7 @@ fn compressed_pages_in_a_folder_are_the_same_pages() {
 }
 
 #[test]
-fn standard_input_is_read_as_jsonl_a_json_array_or_what_stdin_as_says() {
+fn standard_input_is_read_as_jsonl_a_json_array_pretty_objects_or_what_stdin_as_says() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
     let records = seed_records();
@@ -168,10 +168,16 @@ fn standard_input_is_read_as_jsonl_a_json_array_or_what_stdin_as_says() {
             .unwrap();
     }
     let csv = csv.into_inner().unwrap();
-    let cases: [(&[&str], Vec<u8>); 4] = [
+    // Objects pretty-printed one after another, as `jq .` prints them.
+    let jq: String = records
+        .iter()
+        .map(|r| serde_json::to_string_pretty(r).unwrap() + "\n")
+        .collect();
+    let cases: [(&[&str], Vec<u8>); 5] = [
         (&["-"], text.clone().into_bytes()),
         (&["-"], gzip(text.as_bytes())),
         (&["-"], array.into_bytes()),
+        (&["-"], jq.into_bytes()),
         (&["-", "--stdin-as", "csv"], csv.clone()),
     ];
     for (i, (args, stdin)) in cases.iter().enumerate() {

@@ -37,7 +37,7 @@ enum State {
     InArray,
     AfterRecord,
     Closed,
-    /// After the one value of a file that holds no array.
+    /// After a top-level value of a file that holds no array, where another object may follow.
     Single,
 }
 
@@ -78,9 +78,11 @@ impl<R: BufRead> Records<R> {
                     return unexpected("expected `,` or `]` after a record of the array")
                 }
                 (Closed, Some(_)) => return unexpected("something follows the array's `]`"),
+                // Objects one after another, as `jq .` prints them (concatenated JSON).
+                (Single, Some(b'{')) => return self.record(Single),
                 (Single, Some(_)) => {
                     return unexpected(
-                        "more than one JSON value: give an array of objects, or JSONL (one object a line)",
+                        "something other than an object follows the first JSON value: give an array of objects, objects one after another, or JSONL (one object a line)",
                     )
                 }
             }
@@ -296,6 +298,21 @@ mod tests {
     }
 
     #[test]
+    fn objects_one_after_another_are_records_each_with_its_line() {
+        let text = "{\n  \"a\": 1\n}\n{\n  \"b\": \"}\"\n}{\"c\": 3}\n";
+        let (records, end) = cuts(text, 4);
+        assert_eq!(
+            records,
+            [
+                record(1, 0, "{\n  \"a\": 1\n}"),
+                record(4, 0, "{\n  \"b\": \"}\"\n}"),
+                record(6, 1, "{\"c\": 3}"),
+            ]
+        );
+        assert_eq!(end, "end");
+    }
+
+    #[test]
     fn what_the_layout_does_not_allow_names_its_line() {
         let (records, end) = cuts("[{}\n{}]", 8);
         assert_eq!(records, [record(1, 1, "{}")]);
@@ -304,9 +321,9 @@ mod tests {
             cuts("[{}]\n\nx", 8).1,
             "3: something follows the array's `]`"
         );
-        assert!(cuts("{}\n{}", 8)
+        assert!(cuts("{}\n[]", 8)
             .1
-            .starts_with("2: more than one JSON value"));
+            .starts_with("2: something other than an object follows"));
         // A value cannot start with `,`: it is cut alone, for serde_json to refuse.
         assert_eq!(cuts("[,{}]", 8).0[0], record(1, 1, ","));
     }
