@@ -81,6 +81,22 @@ impl Period {
         }
     }
 
+    /// The index of a period's label, as [`Period::label`] writes it.
+    pub fn index_of_label(self, label: &str) -> Option<i64> {
+        let number = |s: &str| s.parse::<i64>().ok();
+        // The year, and the month or quarter counted from 0 when it is in range.
+        let part = |label: &str, separator: char, count: i64| -> Option<(i64, i64)> {
+            let (y, p) = label.split_once(separator)?;
+            let p = number(p)?;
+            (1..=count).contains(&p).then_some((number(y)?, p - 1))
+        };
+        match self {
+            Period::Month => part(label, '-', 12).map(|(y, m)| y * 12 + m),
+            Period::Quarter => part(label, 'Q', 4).map(|(y, q)| y * 4 + q),
+            Period::Year => number(label),
+        }
+    }
+
     /// The label of a period index: `2019-10`, `2019Q4`, `2019`.
     pub fn label(self, index: i64) -> String {
         match self {

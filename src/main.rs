@@ -78,6 +78,10 @@ struct KwicArgs {
     /// How to print: text (aligned on the word), csv or jsonl.
     #[arg(long, value_enum, default_value_t)]
     format: analyze::concordance::Format,
+    /// Also draw the share of articles using each word, per period (with --period) or per group, into FILE
+    /// (.svg or .png).
+    #[arg(long, value_name = "FILE")]
+    chart: Option<PathBuf>,
     #[command(flatten)]
     dictionary: DictionaryArgs,
     /// Print nothing on stderr but errors (the summary of what was searched and skipped is left out).
@@ -543,6 +547,20 @@ fn kwic(args: KwicArgs) -> Result<(), Error> {
         by: args.by.clone(),
         period: args.period,
     };
+    let chart_png = match args
+        .chart
+        .as_ref()
+        .map(|p| p.extension().and_then(|e| e.to_str()))
+    {
+        None => false,
+        Some(Some(e)) if e.eq_ignore_ascii_case("svg") => false,
+        Some(Some(e)) if e.eq_ignore_ascii_case("png") => true,
+        Some(_) => {
+            return Err(Error::Usage(
+                "--chart FILE: name an .svg or a .png file, e.g. --chart trend.png".into(),
+            ))
+        }
+    };
     let counting = args.by.is_some() || args.period.is_some();
     let stdout = std::io::stdout();
     let mut out = concordance::Writer::new(
@@ -570,6 +588,14 @@ fn kwic(args: KwicArgs) -> Result<(), Error> {
         out.flush().map_err(stdout_error)?;
         Ok(searched)
     });
+    if let (Ok(searched), Some(path)) = (&printed, &args.chart) {
+        let chart = charts::kwic_chart(&searched.counts, args.period)?;
+        let bytes = match chart_png {
+            true => charts::svg_to_png(&chart.svg)?,
+            false => chart.svg.into_bytes(),
+        };
+        std::fs::write(path, bytes).map_err(|e| Error::io(path, e))?;
+    }
     match printed {
         Ok(searched) if !args.quiet => {
             eprint!("{}", concordance::summary(&searched, &options.terms))

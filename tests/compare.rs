@@ -158,6 +158,14 @@ fn dates_in_every_format() {
     assert_eq!(Period::Quarter.label(Period::Quarter.index(d)), "2019Q4");
     assert_eq!(Period::Month.label(Period::Month.index(d)), "2019-10");
     assert_eq!(Period::Year.label(Period::Year.index(d)), "2019");
+    // A label reads back as its period, across years and before year 0's sign matters.
+    for period in [Period::Month, Period::Quarter, Period::Year] {
+        for index in [period.index(d) - 30, period.index(d), period.index(d) + 13] {
+            assert_eq!(period.index_of_label(&period.label(index)), Some(index));
+        }
+        assert_eq!(period.index_of_label("(无 none)"), None);
+    }
+    assert_eq!(Period::Month.index_of_label("2019-00"), None);
 }
 
 #[test]

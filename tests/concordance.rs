@@ -372,3 +372,58 @@ fn the_dated_corpus_counts_per_year() {
     assert_eq!(per_year, counted);
     assert!(counted.len() >= 5, "{counted:?}");
 }
+
+#[test]
+fn the_chart_draws_each_word_per_period_with_the_gaps_in_time() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two years apart: the year between has no article, and the axis keeps it.
+    write_jsonl(
+        &dir.path().join("news.jsonl"),
+        &dated_records(&["2023-05-01", "2025-03-01"]),
+    );
+    let args = [
+        "kwic",
+        "news.jsonl",
+        "-w",
+        "非遗,党建",
+        "--period",
+        "year",
+        "-q",
+    ];
+    common::ok(dir.path(), &[&args[..], &["--chart", "trend.svg"]].concat());
+    let svg = std::fs::read_to_string(dir.path().join("trend.svg")).unwrap();
+    for label in ["非遗", "党建", "2023", "2024", "2025"] {
+        assert!(svg.contains(label), "{label} is drawn");
+    }
+    assert!(
+        !svg.contains("2022") && !svg.contains("2026"),
+        "the axis spans the dates"
+    );
+    common::ok(dir.path(), &[&args[..], &["--chart", "trend.png"]].concat());
+    let png = std::fs::read(dir.path().join("trend.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(png.len() > 10_000, "a drawn chart, not an empty one");
+    // Without --period: a bar per county and word, with its counts.
+    common::ok(
+        dir.path(),
+        &[
+            "kwic",
+            "news.jsonl",
+            "-w",
+            "非遗",
+            "--by",
+            "county",
+            "--chart",
+            "share.svg",
+            "-q",
+        ],
+    );
+    let bars = std::fs::read_to_string(dir.path().join("share.svg")).unwrap();
+    assert!(
+        bars.contains("平遥县 · 非遗") && bars.contains("(2/"),
+        "{bars}"
+    );
+    let wrong = common::run(dir.path(), &[&args[..], &["--chart", "trend.pdf"]].concat());
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(common::stderr(&wrong).contains(".svg or a .png"));
+}

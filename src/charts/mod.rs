@@ -13,6 +13,7 @@ mod cloud;
 mod compare;
 mod heatmap;
 mod kcurve;
+mod kwic;
 mod map;
 mod network;
 
@@ -27,6 +28,7 @@ use std::sync::{Arc, Once, OnceLock};
 
 pub use compare::compare_charts;
 pub use heatmap::CountyRow;
+pub use kwic::kwic_chart;
 
 /// The county × theme table behind the heatmap: theme ids, and one row a county.
 pub fn heatmap_table(report: &TopicsReport) -> (Vec<String>, Vec<CountyRow>) {
