@@ -1,9 +1,11 @@
-//! Choosing k: the silhouette of each k tried by `-k auto`, with the chosen k marked.
+//! Choosing k: the silhouette of each k tried by `-k auto` with its standard error, the line one standard
+//! error below the best, and the chosen k (the smallest that reaches the line) marked.
 
 use super::{colour, draw_svg, font, plot_error, Chart};
 use crate::error::Result;
 use crate::topics::TopicsReport;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 pub fn k_selection(report: &TopicsReport) -> Result<Chart> {
     let scores = &report.k_selection;
@@ -15,7 +17,10 @@ pub fn k_selection(report: &TopicsReport) -> Result<Chart> {
     let (lo, hi) = scores
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), s| {
-            (l.min(s.silhouette), h.max(s.silhouette))
+            (
+                l.min(s.silhouette - s.silhouette_error),
+                h.max(s.silhouette + s.silhouette_error),
+            )
         });
     let pad = ((hi - lo) * 0.15).max(0.005);
     let chosen = report.meta.k;
@@ -48,6 +53,35 @@ pub fn k_selection(report: &TopicsReport) -> Result<Chart> {
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(plot_error)?;
+        let whiskers = scores.iter().map(|s| {
+            let (k, e) = (s.k as f64, s.silhouette_error);
+            PathElement::new(
+                vec![(k, s.silhouette - e), (k, s.silhouette + e)],
+                colour(0).mix(0.6).stroke_width(2),
+            )
+        });
+        chart.draw_series(whiskers).map_err(plot_error)?;
+        if let Some(floor) = floor(scores) {
+            let ends = [(k_min as f64 - 0.5, floor), (k_max as f64 + 0.5, floor)];
+            chart
+                .draw_series(DashedLineSeries::new(
+                    ends,
+                    8,
+                    6,
+                    RGBColor(150, 150, 150).stroke_width(2),
+                ))
+                .map_err(plot_error)?;
+            let right_above = font(16.0)
+                .color(&RGBColor(120, 120, 120))
+                .pos(Pos::new(HPos::Right, VPos::Bottom));
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    "最佳减一个标准误 best - 1 standard error",
+                    (k_max as f64 + 0.45, floor + pad * 0.05),
+                    right_above,
+                )))
+                .map_err(plot_error)?;
+        }
         let line: Vec<(f64, f64)> = scores.iter().map(|s| (s.k as f64, s.silhouette)).collect();
         chart
             .draw_series(LineSeries::new(line.clone(), colour(0).stroke_width(3)))
@@ -80,6 +114,7 @@ pub fn k_selection(report: &TopicsReport) -> Result<Chart> {
             vec![
                 s.k.to_string(),
                 format!("{:.6}", s.silhouette),
+                format!("{:.6}", s.silhouette_error),
                 format!("{:.6}", s.inertia),
                 (s.k == chosen).to_string(),
                 s.documents.to_string(),
@@ -90,7 +125,22 @@ pub fn k_selection(report: &TopicsReport) -> Result<Chart> {
         name: "k_selection".into(),
         title: "选择主题数 Choosing k".into(),
         svg,
-        csv_header: vec!["k", "silhouette", "inertia", "chosen", "documents"],
+        csv_header: vec![
+            "k",
+            "silhouette",
+            "silhouette_error",
+            "inertia",
+            "chosen",
+            "documents",
+        ],
         csv_rows: rows,
     })
+}
+
+/// The line the chosen k reaches: the best silhouette less its standard error.
+fn floor(scores: &[crate::cluster::KScore]) -> Option<f64> {
+    scores
+        .iter()
+        .max_by(|a, b| a.silhouette.total_cmp(&b.silhouette))
+        .map(|b| b.silhouette - b.silhouette_error)
 }
