@@ -1280,14 +1280,15 @@ mod tests {
             return;
         };
         let settled = spherical_exhaustive(&x, random_labels(x.nrows(), 10), 10);
-        // Clusters 0 and 3 of this start are two themes that send every row back (found by trying pairs).
+        // Clusters 0 and 1 of this start are two themes that send every row back (found by trying pairs;
+        // 0 and 3 until the county short names that are common words, such as 资源, became features again).
         let mut seen = [0; 10];
         let starts: Vec<usize> = settled
             .iter()
             .map(|&l| {
                 seen[l] += 1;
                 match l {
-                    0 | 3 if seen[l] % 2 == 0 => 10,
+                    0 | 1 if seen[l] % 2 == 0 => 10,
                     _ => l,
                 }
             })

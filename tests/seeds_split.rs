@@ -246,3 +246,23 @@ fn ambiguous_names_follow_their_province_and_short_names_need_context() {
     assert_eq!(g.by_code("140728").map(|c| c.name.as_str()), Some("平遥县"));
     assert!(g.by_code("999999").is_none());
 }
+
+/// Lines of the kind news_34k is full of, each of which named a county that it is not about before short
+/// names were checked against the provinces' and cities' names and against common words.
+#[test]
+fn short_names_inside_other_names_and_words_are_not_counties() {
+    let g = Gazetteer::builtin();
+    let tag = |body: &str| g.tag("", body, "").map(|c| c.name);
+    // 龙江 inside 黑龙江, whose naming the province then seemed to confirm.
+    assert_eq!(tag("黑龙江省召开全省冬季旅游工作会议，哈尔滨冰雪节开幕。"), None);
+    // 长沙 alone is the city, not 长沙县.
+    assert_eq!(tag("湖南省长沙市举办图书博览会，长沙各区同步开展活动。"), None);
+    // 资源 is a word far more often than 资源县 of 桂林市, even where 广西 is named.
+    assert_eq!(tag("广西壮族自治区整合旅游资源，推动文化资源共享。"), None);
+    // 安新 inside 雄安新区 of 河北省.
+    assert_eq!(tag("河北省雄安新区建设加快推进，雄安新区启动区初具规模。"), None);
+    // What still counts: a short name with its province named, a full name, a city that is its own county.
+    assert_eq!(tag("山西省晋中市，平遥古城游客如织。").as_deref(), Some("平遥县"));
+    assert_eq!(tag("龙江县召开会议。").as_deref(), Some("龙江县"));
+    assert_eq!(tag("广东省东莞制造业转型升级。").as_deref(), Some("东莞市"));
+}
