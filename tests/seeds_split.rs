@@ -261,6 +261,16 @@ fn short_names_inside_other_names_and_words_are_not_counties() {
     assert_eq!(tag("广西壮族自治区整合旅游资源，推动文化资源共享。"), None);
     // 安新 inside 雄安新区 of 河北省.
     assert_eq!(tag("河北省雄安新区建设加快推进，雄安新区启动区初具规模。"), None);
+    // Names straddling two words: 和政 in 和政府 (和政县 is in 甘肃), 海城市 in 沿海城市, 界首 in 世界首个
+    // (界首市 is in 安徽), 和县 in 和县级.
+    assert_eq!(tag("甘肃省各级党委和政府把乡村振兴摆在突出位置。"), None);
+    assert_eq!(tag("辽宁省已在36座沿海城市建立海洋监测站。"), None);
+    assert_eq!(tag("世界首个高原水电机组在安徽投产。"), None);
+    assert_eq!(tag("安徽省规定省、市和县级人民政府建立协调机制。"), None);
+    // Two names side by side are not a straddled word (市长, 北大, 闻到).
+    assert_eq!(tag("浙江省湖州市长兴县开发区。").as_deref(), Some("长兴县"));
+    assert_eq!(tag("铁路止于湖北大冶。").as_deref(), Some("大冶市"));
+    assert_eq!(tag("台风在广东徐闻到广西北海一带登陆。").as_deref(), Some("徐闻县"));
     // What still counts: a short name with its province named, a full name, a city that is its own county.
     assert_eq!(tag("山西省晋中市，平遥古城游客如织。").as_deref(), Some("平遥县"));
     assert_eq!(tag("龙江县召开会议。").as_deref(), Some("龙江县"));
