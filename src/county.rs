@@ -406,7 +406,9 @@ impl Gazetteer {
                 if !full && SMALLER_PLACE_SUFFIXES.iter().any(|s| after.starts_with(s)) {
                     return None;
                 }
-                if !after_a_place(i) && self.straddles(&text[..m.start()], &text[m.range()], after, full) {
+                if !after_a_place(i)
+                    && self.straddles(&text[..m.start()], &text[m.range()], after, full)
+                {
                     return None;
                 }
                 let candidates = cands.iter().copied().filter(|c| c.1 == full).collect();
@@ -443,7 +445,9 @@ impl Gazetteer {
 }
 
 fn last_char(text: &str) -> &str {
-    text.char_indices().next_back().map_or("", |(i, _)| &text[i..])
+    text.char_indices()
+        .next_back()
+        .map_or("", |(i, _)| &text[i..])
 }
 
 fn first_char(text: &str) -> &str {

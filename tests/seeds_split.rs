@@ -254,13 +254,22 @@ fn short_names_inside_other_names_and_words_are_not_counties() {
     let g = Gazetteer::builtin();
     let tag = |body: &str| g.tag("", body, "").map(|c| c.name);
     // 龙江 inside 黑龙江, whose naming the province then seemed to confirm.
-    assert_eq!(tag("黑龙江省召开全省冬季旅游工作会议，哈尔滨冰雪节开幕。"), None);
+    assert_eq!(
+        tag("黑龙江省召开全省冬季旅游工作会议，哈尔滨冰雪节开幕。"),
+        None
+    );
     // 长沙 alone is the city, not 长沙县.
-    assert_eq!(tag("湖南省长沙市举办图书博览会，长沙各区同步开展活动。"), None);
+    assert_eq!(
+        tag("湖南省长沙市举办图书博览会，长沙各区同步开展活动。"),
+        None
+    );
     // 资源 is a word far more often than 资源县 of 桂林市, even where 广西 is named.
     assert_eq!(tag("广西壮族自治区整合旅游资源，推动文化资源共享。"), None);
     // 安新 inside 雄安新区 of 河北省.
-    assert_eq!(tag("河北省雄安新区建设加快推进，雄安新区启动区初具规模。"), None);
+    assert_eq!(
+        tag("河北省雄安新区建设加快推进，雄安新区启动区初具规模。"),
+        None
+    );
     // Names straddling two words: 和政 in 和政府 (和政县 is in 甘肃), 海城市 in 沿海城市, 界首 in 世界首个
     // (界首市 is in 安徽), 和县 in 和县级.
     assert_eq!(tag("甘肃省各级党委和政府把乡村振兴摆在突出位置。"), None);
@@ -270,9 +279,15 @@ fn short_names_inside_other_names_and_words_are_not_counties() {
     // Two names side by side are not a straddled word (市长, 北大, 闻到).
     assert_eq!(tag("浙江省湖州市长兴县开发区。").as_deref(), Some("长兴县"));
     assert_eq!(tag("铁路止于湖北大冶。").as_deref(), Some("大冶市"));
-    assert_eq!(tag("台风在广东徐闻到广西北海一带登陆。").as_deref(), Some("徐闻县"));
+    assert_eq!(
+        tag("台风在广东徐闻到广西北海一带登陆。").as_deref(),
+        Some("徐闻县")
+    );
     // What still counts: a short name with its province named, a full name, a city that is its own county.
-    assert_eq!(tag("山西省晋中市，平遥古城游客如织。").as_deref(), Some("平遥县"));
+    assert_eq!(
+        tag("山西省晋中市，平遥古城游客如织。").as_deref(),
+        Some("平遥县")
+    );
     assert_eq!(tag("龙江县召开会议。").as_deref(), Some("龙江县"));
     assert_eq!(tag("广东省东莞制造业转型升级。").as_deref(), Some("东莞市"));
 }
