@@ -90,6 +90,18 @@ const COMMON_WORD_SHORT_NAMES: &[&str] = &[
     "威信",
     // 孙中山, 中山路, 中山大学.
     "中山",
+    // The places of autonomous counties that are words (通道, 互助, 沿河, 大厂), other places' names
+    // (江城 is 武汉, 长白山, 澜沧江, 三江源) or a common name (金平).
+    "通道",
+    "互助",
+    "河口",
+    "沿河",
+    "金平",
+    "江城",
+    "长白",
+    "澜沧",
+    "三江",
+    "大厂",
     // 华北平原, 汾渭平原: one of its 266 uses in news_34k is the county (山东平原); 平原县 is still found.
     "平原",
 ];
@@ -97,7 +109,7 @@ const COMMON_WORD_SHORT_NAMES: &[&str] = &[
 /// as the provinces' and cities' names are so that the short name inside them is not taken for the county.
 const OTHER_PLACE_NAMES: &[&str] = &["雄安新区", "雄安"];
 /// Full names that are also ordinary words (`老城区`, `郊区`): never matched in free text.
-const COMMON_WORD_FULL_NAMES: &[&str] = &["城区", "郊区", "矿区"];
+const COMMON_WORD_FULL_NAMES: &[&str] = &["城区", "郊区", "矿区", "老城区"];
 /// What after a short name shows it names something smaller than the county.
 const SMALLER_PLACE_SUFFIXES: &[&str] = &["镇", "乡", "村", "街道", "社区", "路", "街", "大道"];
 
@@ -166,8 +178,24 @@ impl Gazetteer {
             if !COMMON_WORD_FULL_NAMES.contains(&c.name.as_str()) {
                 names.entry(c.name.clone()).or_default().push((i, true));
             }
+            // 民和回族土族自治县 is written 民和县 as often, and 民和.
+            let core = autonomous_core(&c.name);
+            if let Some((core, suffix)) = core {
+                names
+                    .entry(format!("{core}{suffix}"))
+                    .or_default()
+                    .push((i, true));
+            }
+            let core = core
+                .map(|(core, _)| core.to_string())
+                .filter(|core| !COMMON_WORD_SHORT_NAMES.contains(&core.as_str()));
             // 长沙 alone is the city of 长沙市 far more often than 长沙县; 东莞 is 东莞市, city and county.
-            let short = short_name(&c.name).filter(|s| !regions.contains(s) || c.name == c.city);
+            let short = match core {
+                Some(core) => Some(core),
+                None if autonomous_core(&c.name).is_some() => None,
+                None => short_name(&c.name),
+            }
+            .filter(|s| !regions.contains(s) || c.name == c.city);
             if let Some(short) = short {
                 names.entry(short).or_default().push((i, false));
             }
@@ -253,7 +281,7 @@ impl Gazetteer {
                 let Some(i) = resolution else {
                     continue;
                 };
-                if !m.full
+                if m.needs_confirming
                     && !*confirmed
                         .entry(i)
                         .or_insert_with(|| self.short_name_confirmed(i, context(), page))
@@ -341,9 +369,10 @@ impl Gazetteer {
     /// the article or on its page: alone it is too often part of another word (`贺兰桥`, `文化惠民`).
     fn short_name_confirmed(&self, i: usize, context: &str, page: &str) -> bool {
         let full = self.counties[i].name.as_str();
+        let named_in_full = |t: &str| full.chars().count() > 2 && t.contains(full);
         [context, page]
             .iter()
-            .any(|t| t.contains(full) || self.region_named(i, t))
+            .any(|t| named_in_full(t) || self.region_named(i, t))
     }
 
     fn region_named(&self, i: usize, text: &str) -> bool {
@@ -415,6 +444,7 @@ impl Gazetteer {
                 Some(Mention {
                     position: m.start(),
                     full,
+                    needs_confirming: !full || m.len() == 6,
                     candidates,
                 })
             })
@@ -495,6 +525,9 @@ fn first_two(bytes: &[u8]) -> u64 {
 struct Mention {
     position: usize,
     full: bool,
+    /// Whether the county must be confirmed by its city or province: a short name, or a full name of two
+    /// characters (`和县` in `干部和县直部门`, `范县` in `示范县`), which is no surer than one.
+    needs_confirming: bool,
     candidates: Vec<(usize, bool)>,
 }
 
@@ -509,6 +542,32 @@ fn region_names(counties: &[County]) -> FxHashSet<String> {
         .chain(OTHER_PLACE_NAMES.iter().map(|n| n.to_string()))
         .filter(|n| n.chars().count() >= 2 && n.chars().all(|c| c.len_utf8() == 3))
         .collect()
+}
+
+/// The peoples named in autonomous counties' and banners' names, without 族 (`民和回族土族自治县`).
+const PEOPLES: &[&str] = &[
+    "回", "土", "蒙古", "满", "彝", "苗", "侗", "瑶", "壮", "布依", "土家", "哈尼", "傣", "傈僳", "佤",
+    "拉祜", "纳西", "景颇", "白", "藏", "羌", "普米", "怒", "独龙", "仡佬", "水", "毛南", "仫佬", "黎",
+    "畲", "哈萨克", "锡伯", "塔吉克", "达斡尔", "鄂温克", "鄂伦春", "撒拉", "保安", "东乡", "裕固",
+    "朝鲜", "各族", "布朗", "阿昌", "德昂", "基诺", "门巴", "珞巴", "京", "高山", "柯尔克孜",
+    "乌孜别克", "俄罗斯", "维吾尔", "塔塔尔",
+];
+
+/// The place in an autonomous county's or banner's name and the suffix it is written with alone:
+/// `民和回族土族自治县` → (`民和`, `县`), `莫力达瓦达斡尔族自治旗` → (`莫力达瓦`, `旗`). The place is the
+/// name before the first people it names, at least two characters.
+fn autonomous_core(name: &str) -> Option<(&str, char)> {
+    let suffix = match () {
+        _ if name.ends_with("自治县") => '县',
+        _ if name.ends_with("自治旗") => '旗',
+        _ => return None,
+    };
+    let at = name
+        .char_indices()
+        .skip(2)
+        .map(|(i, _)| i)
+        .find(|&i| PEOPLES.iter().any(|p| name[i..].starts_with(p)))?;
+    Some((&name[..at], suffix))
 }
 
 fn short_name(name: &str) -> Option<String> {

@@ -283,6 +283,21 @@ fn short_names_inside_other_names_and_words_are_not_counties() {
         tag("台风在广东徐闻到广西北海一带登陆。").as_deref(),
         Some("徐闻县")
     );
+    // A one-character county is no surer than a short name: 和县 needs 马鞍山 or 安徽 named.
+    assert_eq!(tag("领导干部和县直部门负责人参加会议。"), None);
+    assert_eq!(
+        tag("马鞍山和县，趁着好天气抢收小麦。").as_deref(),
+        Some("和县")
+    );
+    // An autonomous county goes by its place and 县 (民和县, not 和县) or its place alone.
+    assert_eq!(
+        tag("青海民和县中川乡救灾安置。").as_deref(),
+        Some("民和回族土族自治县")
+    );
+    assert_eq!(
+        tag("在重庆彭水，中堡盐业遗址入选考古新发现。").as_deref(),
+        Some("彭水苗族土家族自治县")
+    );
     // What still counts: a short name with its province named, a full name, a city that is its own county.
     assert_eq!(
         tag("山西省晋中市，平遥古城游客如织。").as_deref(),

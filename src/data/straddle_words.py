@@ -3,13 +3,15 @@
 county's name can straddle, so that county.rs does not take 和政 in 和政策 or 海城市 in 沿海城市 for a county.
 
 A word is kept when jieba knows it 300 times or more under a tag other than a place (ns), and it ends with the
-first character of a county's name (世界 before 界首) or begins with the last character of a short name or of
-a one-character county's full name (政策 after 和政, 县级 after 和县). Run from the repository's top:
+first character of a county's name (世界 before 界首) or begins with the last character of a short name (an
+autonomous county's place among them: 通道 after 大通) or of a one-character county's full name (政策 after
+和政, 县级 after 和县). Run from the repository's top:
     python3 src/data/straddle_words.py
 """
 import csv
 import glob
 import os
+import re
 
 MIN_FREQ = 300
 # News writes these more often than jieba's dictionary counts them (县域 297 times: 和县域经济; 超大 74: 超大城市).
@@ -21,7 +23,18 @@ if not dicts:
     raise SystemExit("jieba-rs 0.11.0 is not in ~/.cargo/registry: run `cargo fetch` first")
 
 names = [row[1] for row in csv.reader(open("src/data/counties.csv", encoding="utf-8")) if row and row[0].isdigit()]
-shorts = {n[:-1] for n in names if n[-1] in SUFFIXES and len(n) >= 3}
+# The place in an autonomous county's name, as county.rs's `autonomous_core` finds it (民和回族土族自治县 → 民和).
+PEOPLES = re.findall(r'"([^"]+)"', re.search(r"const PEOPLES[^=]*= &\[(.*?)\];", open("src/county.rs", encoding="utf-8").read(), re.S).group(1))
+
+
+def autonomous_core(name):
+    if not name.endswith(("自治县", "自治旗")):
+        return None
+    return next((name[:i] for i in range(2, len(name)) if name[i:].startswith(tuple(PEOPLES))), None)
+
+
+cores = {c for c in map(autonomous_core, names) if c}
+shorts = {n[:-1] for n in names if n[-1] in SUFFIXES and len(n) >= 3 and not autonomous_core(n)} | cores
 firsts = {n[0] for n in names} | {s[0] for s in shorts}
 lasts = {s[-1] for s in shorts} | {n[-1] for n in names if len(n) == 2}
 
