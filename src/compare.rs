@@ -4,6 +4,7 @@
 //! gaps, not zeros.
 
 use crate::corpus::Corpus;
+use crate::correspondence::{self, Correspondence};
 use crate::dates::{parse_date, Period};
 use crate::stats::{self, IndependenceTest};
 use crate::topics::{round4, TopicsReport};
@@ -85,6 +86,9 @@ pub struct Comparison {
     /// The findings in plain words.
     pub statements: Vec<Statement>,
     pub keyness: Vec<GroupKeyness>,
+    /// Correspondence analysis of the largest groups × their distinctive words (`None` when fewer than three
+    /// groups have enough articles).
+    pub correspondence: Option<Correspondence>,
     pub period: Option<Period>,
     pub periods: Vec<String>,
     pub trends: Vec<TrendPoint>,
@@ -206,7 +210,18 @@ pub fn compare(report: &TopicsReport, corpus: &Corpus, options: &CompareOptions)
     let keyness = groups
         .par_iter()
         .zip(&articles_of)
-        .map(|(name, articles)| keyness(corpus, &word_totals, articles, name, options.top))
+        .map(|(name, articles)| {
+            let top = options.top.max(MAP_WORDS_PER_GROUP);
+            keyness(corpus, &word_totals, articles, name, top)
+        })
+        .collect::<Vec<_>>();
+    let correspondence = correspondence_map(corpus, &groups, &articles_of, &keyness);
+    let keyness = keyness
+        .into_iter()
+        .map(|mut k| {
+            k.words.truncate(options.top);
+            k
+        })
         .collect();
     let (periods, trends) = match options.period {
         Some(p) => trends(p, &groups, &themes, &member, &article_theme, &dates),
@@ -220,6 +235,7 @@ pub fn compare(report: &TopicsReport, corpus: &Corpus, options: &CompareOptions)
         test,
         statements,
         keyness,
+        correspondence,
         period: options.period,
         periods,
         trends,
@@ -467,6 +483,51 @@ fn keyness(
     }
 }
 
+/// Groups on the correspondence map: the largest, each with at least [`MAP_MIN_ARTICLES`] articles (a
+/// county of one or two articles sits alone at the edge and crowds the others into the middle).
+pub const MAP_GROUPS: usize = 20;
+pub const MAP_MIN_ARTICLES: usize = 5;
+/// Each mapped group brings its most distinctive words (by G²) to the map, as KH Coder's 特徴語 do.
+const MAP_WORDS_PER_GROUP: usize = 3;
+
+fn correspondence_map(
+    corpus: &Corpus,
+    groups: &[String],
+    articles_of: &[Vec<usize>],
+    keyness: &[GroupKeyness],
+) -> Option<Correspondence> {
+    let mapped: Vec<usize> = (0..groups.len())
+        .filter(|&g| groups[g] != NO_VALUE && articles_of[g].len() >= MAP_MIN_ARTICLES)
+        .take(MAP_GROUPS)
+        .collect();
+    let mut words: Vec<&str> = Vec::new();
+    for &g in &mapped {
+        for w in keyness[g].words.iter().take(MAP_WORDS_PER_GROUP) {
+            if !words.contains(&w.word.as_str()) {
+                words.push(&w.word);
+            }
+        }
+    }
+    let column_of: HashMap<u32, usize> = words
+        .iter()
+        .enumerate()
+        .filter_map(|(j, w)| Some((corpus.vocabulary.get(w)?, j)))
+        .collect();
+    let mut counts = ndarray::Array2::<f64>::zeros((mapped.len(), words.len()));
+    for (row, &g) in mapped.iter().enumerate() {
+        for &i in &articles_of[g] {
+            for (t, c) in corpus.words.doc(i) {
+                if let Some(&j) = column_of.get(&t) {
+                    counts[[row, j]] += f64::from(c);
+                }
+            }
+        }
+    }
+    let row_labels: Vec<String> = mapped.iter().map(|&g| groups[g].clone()).collect();
+    let column_labels: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+    correspondence::analyse(&counts, &row_labels, &column_labels)
+}
+
 fn trends(
     period: Period,
     groups: &[String],
@@ -671,6 +732,24 @@ impl Comparison {
 }
 
 /// The comparison for the terminal.
+/// Where the correspondence map is, what it holds, or why there is none.
+pub fn correspondence_said(c: &Comparison) -> String {
+    match &c.correspondence {
+        Some(ca) => format!(
+            "Correspondence map of the {} largest groups and {} of their distinctive words: \
+             charts/compare_correspondence.png (its axes hold {:.1} % and {:.1} % of the inertia)",
+            ca.rows.len(),
+            ca.columns.len(),
+            ca.explained[0] * 100.0,
+            ca.explained[1] * 100.0
+        ),
+        None => format!(
+            "No correspondence map: it needs three groups or more with {MAP_MIN_ARTICLES} articles or more \
+             (not counting {NO_VALUE}) and distinctive words that set them apart"
+        ),
+    }
+}
+
 pub fn render(c: &Comparison, report: &TopicsReport) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
@@ -726,6 +805,7 @@ pub fn render(c: &Comparison, report: &TopicsReport) -> String {
             "({unsaid} more statements on the smaller groups, each of which may be chance: compare.json)"
         );
     }
+    let _ = writeln!(s, "\n{}", correspondence_said(c));
     if let Some(p) = c.period {
         let _ = writeln!(
             s,

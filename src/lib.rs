@@ -13,6 +13,7 @@ pub mod compare;
 pub mod concordance;
 pub mod cooccur;
 pub mod corpus;
+pub mod correspondence;
 pub mod county;
 pub mod dates;
 pub mod error;

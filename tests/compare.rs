@@ -455,3 +455,77 @@ fn groups_that_do_not_occur_are_a_usage_error() {
         "{err}"
     );
 }
+
+/// The ten categories of cnews_1000 and their distinctive words on one correspondence map: each category
+/// brings its three most distinctive words, and the category furthest out on the first axis has its own
+/// most distinctive word on the same side.
+#[test]
+fn the_correspondence_map_puts_groups_beside_their_words() {
+    let Some(path) = common::cnews() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    common::ok(
+        std::path::Path::new("."),
+        &[
+            "compare",
+            path.to_str().unwrap(),
+            "--by",
+            "label",
+            "-k",
+            "10",
+            "-q",
+            "-o",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    let c = common::json(dir.path().join("compare.json"));
+    let ca = &c["correspondence"];
+    let rows = ca["rows"].as_array().unwrap();
+    let columns = ca["columns"].as_array().unwrap();
+    assert_eq!(rows.len(), 10, "{ca}");
+    let words: Vec<&str> = columns
+        .iter()
+        .map(|w| w["label"].as_str().unwrap())
+        .collect();
+    let keyness = c["keyness"].as_array().unwrap();
+    for k in keyness {
+        for w in k["words"].as_array().unwrap().iter().take(3) {
+            assert!(
+                words.contains(&w["word"].as_str().unwrap()),
+                "{w} of {}",
+                k["group"]
+            );
+        }
+    }
+    let explained: Vec<f64> = ca["explained"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(
+        explained[0] >= explained[1] && explained[1] > 0.05,
+        "{explained:?}"
+    );
+    let x = |p: &serde_json::Value| p["x"].as_f64().unwrap();
+    let outer = rows
+        .iter()
+        .max_by(|a, b| x(a).abs().total_cmp(&x(b).abs()))
+        .unwrap();
+    let group = outer["label"].as_str().unwrap();
+    let own = keyness.iter().find(|k| k["group"] == group).unwrap()["words"][0]["word"]
+        .as_str()
+        .unwrap();
+    let word = columns.iter().find(|w| w["label"] == own).unwrap();
+    assert!(
+        x(outer) * x(word) > 0.0,
+        "{group} at {outer}, {own} at {word}"
+    );
+    assert!(dir
+        .path()
+        .join("charts/compare_correspondence.png")
+        .exists());
+    assert!(dir
+        .path()
+        .join("charts/compare_correspondence.csv")
+        .exists());
+}

@@ -15,6 +15,9 @@ const MAX_GROUPS: usize = 8;
 
 pub fn compare_charts(c: &Comparison, report: &TopicsReport) -> Result<Vec<Chart>> {
     let mut out = vec![shares(c, report)?, group_heatmap(c, report)?, keyness(c)?];
+    if let Some(ca) = &c.correspondence {
+        out.push(super::correspondence::correspondence_map(ca, &c.by)?);
+    }
     if !c.periods.is_empty() {
         out.push(trend_panels(c, report)?);
         for t in &c.themes {

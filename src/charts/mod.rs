@@ -11,6 +11,7 @@
 mod bars;
 mod cloud;
 mod compare;
+mod correspondence;
 mod heatmap;
 mod kcurve;
 mod kwic;
