@@ -1169,6 +1169,62 @@ mod tests {
         Some(embed(&tfidf, 100, 7).unwrap())
     }
 
+    /// The TF-IDF rows of the 1,000 THUCNews articles, features in frequency order, as the SVD takes them.
+    fn cnews_matrix() -> Option<Csr> {
+        let cnews = std::path::PathBuf::from("../shared/corpora/cnews_1000.jsonl");
+        if !cnews.exists() {
+            eprintln!("skipped: {} is absent", cnews.display());
+            return None;
+        }
+        let options = crate::segment::SegmentOptions::default();
+        let corpus = crate::corpus::load(&[cnews], &Default::default(), &options).unwrap();
+        let tfidf = TfIdf::fit(&corpus.words, &corpus.vocabulary, &Default::default());
+        let all: Vec<usize> = (0..tfidf.n_docs).collect();
+        Some(tfidf.csr_in(&all, &tfidf.by_frequency()))
+    }
+
+    /// The randomised SVD finds most of the variance of the exact one: the sum of its 100 squared singular
+    /// values against the 100 largest eigenvalues of the documents' Gram matrix `A·Aᵀ` (computed exactly, in
+    /// double precision; 92.9 % found, where one power iteration finds 85 % and none 60 %: text has a flat
+    /// spectrum), and its basis of the documents' side is orthonormal.
+    #[test]
+    fn lsa_captures_the_variance_of_the_exact_svd() {
+        let Some(a) = cnews_matrix() else { return };
+        let n = a.rows();
+        let mut gram = Array2::<f64>::zeros((n, n));
+        let mut dense = vec![0f64; a.cols];
+        for i in 0..n {
+            let (columns, values) = a.row(i);
+            columns
+                .iter()
+                .zip(values)
+                .for_each(|(&j, &x)| dense[j as usize] = f64::from(x));
+            for k in 0..=i {
+                let (columns, values) = a.row(k);
+                let dot: f64 = columns
+                    .iter()
+                    .zip(values)
+                    .map(|(&j, &x)| dense[j as usize] * f64::from(x))
+                    .sum();
+                gram[[i, k]] = dot;
+                gram[[k, i]] = dot;
+            }
+            columns.iter().for_each(|&j| dense[j as usize] = 0.0);
+        }
+        let (exact, _) = gram.eigh_into().unwrap().sort_eig_desc();
+        let exact: f64 = exact.iter().take(100).sum();
+        let lsa = lsa(&a, 100, 7).unwrap();
+        let found: f64 = lsa.sigma.iter().map(|s| s * s).sum();
+        eprintln!("captured {found:.3} of {exact:.3} ({:.4})", found / exact);
+        assert!(found <= exact * 1.000_01, "{found} > {exact}");
+        assert!(found >= exact * 0.92, "{found} of {exact}");
+        let qtq = lsa.q.t().dot(&lsa.q);
+        let off = (&qtq - &Array2::<f32>::eye(qtq.nrows()))
+            .iter()
+            .fold(0f32, |m, x| m.max(x.abs()));
+        assert!(off < 1e-3, "QᵀQ is off the identity by {off}");
+    }
+
     /// Inertia of labels about their clusters' means: Σ|x|² − Σ|sum of a cluster's rows|² / its size.
     fn inertia_of(x: &Array2<f32>, labels: &[usize], k: usize) -> f64 {
         let (sums, sizes) = cluster_sums(x, labels, k);
