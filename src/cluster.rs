@@ -230,15 +230,14 @@ impl Lsa {
 fn lsa(a: &Csr, d: usize, seed: u64) -> Result<Lsa> {
     let (n, v) = (a.rows(), a.cols);
     let l = (d + 10).min(n).min(v);
-    // Both are serial and neither needs the other: one core each.
-    let (at, omega) = rayon::join(
+    // The transpose is serial and the first product does not need it: it runs beside the product.
+    let (at, (mut y, omega)) = rayon::join(
         || a.transpose(),
         || {
-            let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x05EE_D15A);
-            Array2::from_shape_fn((v, l), |_| rng.gen_range(-1.0f32..1.0))
+            let omega = random_start(v, l, seed);
+            (sparse_dot(a, &omega), omega)
         },
     );
-    let mut y = sparse_dot(a, &omega);
     let mut z = omega; // the same shape as every `Aᵀ·Q`: its memory is written over instead of taken anew
     for _ in 0..2 {
         // The power iterations only need a well-conditioned basis of the documents' side, in one pass of the
@@ -271,15 +270,60 @@ fn eigh_desc(m: Array2<f32>) -> Result<(Array1<f64>, Array2<f64>)> {
     Ok((values, vectors))
 }
 
-/// An orthonormal basis of the columns of a tall matrix, through the eigenvectors of its small Gram matrix
-/// (`Q = Y·V·Λ^-½`), done twice for accuracy (as CholeskyQR2). Much faster than a Householder QR on tall
-/// matrices: the work is two products, done in parallel over blocks of rows.
+/// An orthonormal basis of the columns of a tall matrix through its small Gram matrix, done twice for
+/// accuracy (CholeskyQR2). Much faster than a Householder QR on tall matrices: the work is two products,
+/// done in parallel over blocks of rows.
 fn orthonormal(y: &Array2<f32>) -> Result<Array2<f32>> {
     orthonormalise_once(&orthonormalise_once(y)?)
 }
 
+/// One pass of [`orthonormal`]: `Q = Y·L⁻ᵀ`, where `L·Lᵀ = YᵀY` (Cholesky QR). The factorisation of the
+/// small Gram matrix is serial and costs next to nothing, where its eigenvectors took 5–10 ms with a core
+/// idle. Columns too close to dependent for it go through the eigenvectors, which drop the directions that
+/// carry nothing.
 fn orthonormalise_once(y: &Array2<f32>) -> Result<Array2<f32>> {
-    let (values, vectors) = eigh_desc(gram(y))?;
+    let g = gram(y);
+    match inverse_cholesky_transposed(&g.mapv(f64::from)) {
+        Some(m) => Ok(par_dot(y, &m.mapv(|x| x as f32))),
+        None => orthonormalise_by_eigenvectors(y, g),
+    }
+}
+
+/// `L⁻ᵀ` for the Cholesky factor `L` of the symmetric matrix `g`, or `None` when a pivot is not clearly
+/// positive (at most a millionth of the largest diagonal entry, as [`orthonormalise_by_eigenvectors`]
+/// drops eigenvalues).
+fn inverse_cholesky_transposed(g: &Array2<f64>) -> Option<Array2<f64>> {
+    let m = g.nrows();
+    let largest = g.diag().iter().copied().fold(0.0, f64::max);
+    let mut l = Array2::<f64>::zeros((m, m));
+    for j in 0..m {
+        let pivot = g[[j, j]] - (0..j).map(|k| l[[j, k]] * l[[j, k]]).sum::<f64>();
+        // Also false for NaN.
+        if !(pivot > largest * 1e-6) {
+            return None;
+        }
+        l[[j, j]] = pivot.sqrt();
+        for i in j + 1..m {
+            let dot: f64 = (0..j).map(|k| l[[i, k]] * l[[j, k]]).sum();
+            l[[i, j]] = (g[[i, j]] - dot) / l[[j, j]];
+        }
+    }
+    // L·X = I by forward substitution, a column at a time; X = L⁻¹ is lower triangular.
+    let mut inverse = Array2::<f64>::zeros((m, m));
+    for c in 0..m {
+        for i in c..m {
+            let unit = if i == c { 1.0 } else { 0.0 };
+            let dot: f64 = (c..i).map(|k| l[[i, k]] * inverse[[k, c]]).sum();
+            inverse[[i, c]] = (unit - dot) / l[[i, i]];
+        }
+    }
+    Some(inverse.reversed_axes())
+}
+
+/// `Q = Y·V·Λ^-½` from the eigenvectors of the Gram matrix, leaving out directions whose eigenvalue is a
+/// millionth of the largest or less.
+fn orthonormalise_by_eigenvectors(y: &Array2<f32>, g: Array2<f32>) -> Result<Array2<f32>> {
+    let (values, vectors) = eigh_desc(g)?;
     let largest = values.iter().copied().fold(0.0f64, f64::max);
     let scale = values.mapv(|v| {
         if v > largest * 1e-6 {
@@ -313,6 +357,24 @@ fn par_dot(y: &Array2<f32>, m: &Array2<f32>) -> Array2<f32> {
         .zip(y.axis_chunks_iter(Axis(0), ROWS))
         .for_each(|(mut out, y)| ndarray::linalg::general_mat_mul(1.0, &y, m, 0.0, &mut out));
     out
+}
+
+/// The random start of the range finder, `v × l` uniform in (−1, 1): fixed blocks of rows drawn in
+/// parallel, each by a generator seeded from its place, so that the numbers are the same on any number of
+/// threads (one generator for the whole matrix took 25–40 ms with a core idle).
+fn random_start(v: usize, l: usize, seed: u64) -> Array2<f32> {
+    let mut omega = Array2::<f32>::zeros((v, l));
+    omega
+        .axis_chunks_iter_mut(Axis(0), ROWS)
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(block, mut rows)| {
+            let place = (block as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x05EE_D15A ^ place);
+            rows.iter_mut()
+                .for_each(|x| *x = rng.gen_range(-1.0f32..1.0));
+        });
+    omega
 }
 
 /// Every TF-IDF row times a basis whose rows are the features renumbered by `order`, one output row per
