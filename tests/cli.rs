@@ -409,8 +409,8 @@ fn k_auto_above_ten_thousand_articles_compares_k_on_a_sample() {
     chose_k_on_the_sample_and_fitted_every_article(&r, &[8, 9, 10]);
 }
 
-/// Every k of `ks` scored on the 10,000-article sample, the best silhouette's k kept and fitted on every
-/// article.
+/// Every k of `ks` scored on the 10,000-article sample, the smallest k within one standard error of the best
+/// silhouette kept (the rule of `-k auto`), and fitted on every article.
 fn chose_k_on_the_sample_and_fitted_every_article(r: &serde_json::Value, ks: &[u64]) {
     let scores = r["k_selection"].as_array().unwrap();
     let tried: Vec<u64> = scores.iter().map(|s| s["k"].as_u64().unwrap()).collect();
@@ -419,21 +419,21 @@ fn chose_k_on_the_sample_and_fitted_every_article(r: &serde_json::Value, ks: &[u
         scores.iter().all(|s| s["documents"] == 10_000),
         "every k scored on the sample: {scores:?}"
     );
+    let score = |s: &serde_json::Value, field: &str| s[field].as_f64().unwrap();
     let best = scores
         .iter()
-        .max_by(|a, b| {
-            let (a, b) = (
-                a["silhouette"].as_f64().unwrap(),
-                b["silhouette"].as_f64().unwrap(),
-            );
-            a.total_cmp(&b)
-        })
+        .max_by(|a, b| score(a, "silhouette").total_cmp(&score(b, "silhouette")))
+        .unwrap();
+    let floor = score(best, "silhouette") - score(best, "silhouette_error");
+    let smallest_near_best = scores
+        .iter()
+        .find(|s| score(s, "silhouette") >= floor)
         .unwrap();
     let k = r["meta"]["k"].as_u64().unwrap();
     assert_eq!(
         k,
-        best["k"].as_u64().unwrap(),
-        "the best silhouette's k is kept"
+        smallest_near_best["k"].as_u64().unwrap(),
+        "the smallest k within a standard error of the best is kept: {scores:?}"
     );
     let sizes = cluster_sizes(r);
     assert_eq!(sizes.len() as u64, k);
