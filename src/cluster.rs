@@ -8,6 +8,7 @@
 //! silhouette of all points costs O(n·k·d): no sampling, no O(n²) matrix.
 
 use crate::error::{Error, Result};
+use crate::half::{self, HalfMatrix};
 use crate::vectors::{Csr, TfIdf};
 use linfa_linalg::eigh::{EigSort, EighInto};
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
@@ -231,24 +232,28 @@ fn lsa(a: &Csr, d: usize, seed: u64) -> Result<Lsa> {
     let (n, v) = (a.rows(), a.cols);
     let l = (d + 10).min(n).min(v);
     // The transpose is serial and the first product does not need it: it runs beside the product.
-    let (at, (mut y, omega)) = rayon::join(
+    let (at, (mut y, mut z_half)) = rayon::join(
         || a.transpose(),
         || {
             let omega = random_start(v, l, seed);
             (sparse_dot(a, &omega), omega)
         },
     );
-    let mut z = omega; // the same shape as every `Aᵀ·Q`: its memory is written over instead of taken anew
+    // Every `Aᵀ·Q` has the random start's shape: both copies of it are written over, not taken anew.
+    let mut z = Array2::<f32>::zeros((v, l));
+    let mut q_half = HalfMatrix::zeros(n, l);
     for _ in 0..2 {
         // The power iterations only need a well-conditioned basis of the documents' side, in one pass of the
         // orthonormalisation: `Aᵀ·Q` spans the same space whether or not it is orthonormalised too (on
         // cnews_1000 the clusters were the same over ten seeds), and skipping it saves two products.
-        let q = orthonormalise_once(&y)?;
-        sparse_dot_into(&at, &q, &mut z);
-        sparse_dot_into(a, &z, &mut y);
+        q_half.assign(&orthonormalise_once(&y)?);
+        sparse_dot_into(&at, &q_half, &mut z);
+        z_half.assign(&z);
+        sparse_dot_into(a, &z_half, &mut y);
     }
     let q = orthonormal(&y)?;
-    sparse_dot_into(&at, &q, &mut z);
+    q_half.assign(&q);
+    sparse_dot_into(&at, &q_half, &mut z);
     let bt = z;
     let (values, vectors) = eigh_desc(gram(&bt))?; // B Bᵀ = W Σ² Wᵀ
     let d = d.min(l);
@@ -298,8 +303,8 @@ fn inverse_cholesky_transposed(g: &Array2<f64>) -> Option<Array2<f64>> {
     let mut l = Array2::<f64>::zeros((m, m));
     for j in 0..m {
         let pivot = g[[j, j]] - (0..j).map(|k| l[[j, k]] * l[[j, k]]).sum::<f64>();
-        // Also false for NaN.
-        if !(pivot > largest * 1e-6) {
+        // A NaN pivot fails too.
+        if pivot.is_nan() || pivot <= largest * 1e-6 {
             return None;
         }
         l[[j, j]] = pivot.sqrt();
@@ -362,27 +367,23 @@ fn par_dot(y: &Array2<f32>, m: &Array2<f32>) -> Array2<f32> {
 /// The random start of the range finder, `v × l` uniform in (−1, 1): fixed blocks of rows drawn in
 /// parallel, each by a generator seeded from its place, so that the numbers are the same on any number of
 /// threads (one generator for the whole matrix took 25–40 ms with a core idle).
-fn random_start(v: usize, l: usize, seed: u64) -> Array2<f32> {
-    let mut omega = Array2::<f32>::zeros((v, l));
-    omega
-        .axis_chunks_iter_mut(Axis(0), ROWS)
-        .into_par_iter()
-        .enumerate()
-        .for_each(|(block, mut rows)| {
-            let place = (block as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x05EE_D15A ^ place);
-            rows.iter_mut()
-                .for_each(|x| *x = rng.gen_range(-1.0f32..1.0));
-        });
+fn random_start(v: usize, l: usize, seed: u64) -> HalfMatrix {
+    let mut omega = HalfMatrix::zeros(v, l);
+    omega.fill_blocks(ROWS, |first, values| {
+        let place = ((first / ROWS) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x05EE_D15A ^ place);
+        values
+            .iter_mut()
+            .for_each(|x| *x = rng.gen_range(-1.0f32..1.0));
+    });
     omega
 }
 
 /// Every TF-IDF row times a basis whose rows are the features renumbered by `order`, one output row per
-/// task, rows computed as they are needed.
+/// task, rows computed as they are needed. The basis is gathered in half precision (see [`crate::half`]).
 fn project(tfidf: &TfIdf, order: &[u32], basis: &Array2<f32>) -> Array2<f32> {
     let cols = basis.ncols();
-    let b = basis.as_standard_layout();
-    let b = b.as_slice().expect("standard layout is contiguous");
+    let b = HalfMatrix::from_f32(basis);
     let mut out = vec![0f32; tfidf.n_docs * cols];
     out.par_chunks_mut(cols.max(1)).enumerate().for_each_init(
         || (Vec::new(), Vec::new()),
@@ -393,76 +394,29 @@ fn project(tfidf: &TfIdf, order: &[u32], basis: &Array2<f32>) -> Array2<f32> {
                 indices.push(order[j as usize]);
                 values.push(w);
             }
-            sum_rows(target, indices, values, b);
+            half::sum_rows(target, indices, values, &b);
         },
     );
     Array2::from_shape_vec((tfidf.n_docs, cols), out).expect("the shape fits the data")
 }
 
-/// Sparse × dense, one output row per task, so the sums never depend on the thread count.
-fn sparse_dot(a: &Csr, b: &Array2<f32>) -> Array2<f32> {
-    let mut out = Array2::zeros((a.rows(), b.ncols()));
+/// Sparse × dense, one output row per task, so the sums never depend on the thread count. The dense matrix
+/// is in half precision: the products are the SVD's cost, and gathering its rows theirs.
+fn sparse_dot(a: &Csr, b: &HalfMatrix) -> Array2<f32> {
+    let mut out = Array2::zeros((a.rows(), b.cols()));
     sparse_dot_into(a, b, &mut out);
     out
 }
 
 /// [`sparse_dot`] written over `out`, which has its shape.
-fn sparse_dot_into(a: &Csr, b: &Array2<f32>, out: &mut Array2<f32>) {
-    let cols = b.ncols();
-    let b = b.as_standard_layout();
-    let b = b.as_slice().expect("standard layout is contiguous");
+fn sparse_dot_into(a: &Csr, b: &HalfMatrix, out: &mut Array2<f32>) {
     let out = out.as_slice_mut().expect("a result is in standard layout");
-    out.par_chunks_mut(cols.max(1))
+    out.par_chunks_mut(b.cols().max(1))
         .enumerate()
         .for_each(|(i, target)| {
             let (indices, values) = a.row(i);
-            sum_rows(target, indices, values, b);
+            half::sum_rows(target, indices, values, b);
         });
-}
-
-/// `target = Σ values[e] · b[indices[e]]`, rows of `b` as long as `target`: the inner loop of the sparse
-/// products. Compiled twice, for AVX2 where the processor has it: the sums are element by element, without
-/// fused multiply-adds, so both versions give the same bits.
-#[multiversion::multiversion(targets("x86_64+avx2"))]
-fn sum_rows(target: &mut [f32], indices: &[u32], values: &[f32], b: &[f32]) {
-    // The target is summed a block of columns at a time in registers and stored once per block, instead of
-    // loaded and stored once per entry. Each element is summed in the same order, so the bits are the same.
-    let cols = target.len();
-    let mut start = 0;
-    for width in [64, 32, 16, 8, 4, 1] {
-        while start + width <= cols {
-            match width {
-                64 => sum_block::<64>(target, start, indices, values, b),
-                32 => sum_block::<32>(target, start, indices, values, b),
-                16 => sum_block::<16>(target, start, indices, values, b),
-                8 => sum_block::<8>(target, start, indices, values, b),
-                4 => sum_block::<4>(target, start, indices, values, b),
-                _ => sum_block::<1>(target, start, indices, values, b),
-            }
-            start += width;
-        }
-    }
-}
-
-#[inline(always)]
-fn sum_block<const W: usize>(
-    target: &mut [f32],
-    start: usize,
-    indices: &[u32],
-    values: &[f32],
-    b: &[f32],
-) {
-    let cols = target.len();
-    let mut sums = [0f32; W];
-    for (&j, &w) in indices.iter().zip(values) {
-        let row: &[f32; W] = b[j as usize * cols + start..][..W]
-            .try_into()
-            .expect("W columns");
-        for (sum, &x) in sums.iter_mut().zip(row) {
-            *sum += w * x;
-        }
-    }
-    target[start..start + W].copy_from_slice(&sums);
 }
 
 /// The first two principal components of the rows (for a map of the documents), signs fixed so that the
@@ -1170,33 +1124,6 @@ fn point_silhouette(dots: ArrayView1<f32>, own: usize, sizes: &[usize]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The blocked sums are the plain sums, bit for bit, for every row length up to past two full blocks
-    /// (so every block width and the remainder are used).
-    #[test]
-    fn sums_of_rows_in_blocks_are_the_plain_sums() {
-        let mut rng = Xoshiro256Plus::seed_from_u64(7);
-        for cols in 1..=140 {
-            let b: Vec<f32> = (0..50 * cols)
-                .map(|_| rng.gen_range(-1.0f32..1.0))
-                .collect();
-            let indices: Vec<u32> = (0..30).map(|_| rng.gen_range(0..50u32)).collect();
-            let values: Vec<f32> = (0..30).map(|_| rng.gen_range(0.0f32..1.0)).collect();
-            let mut plain = vec![0f32; cols];
-            for (&j, &w) in indices.iter().zip(&values) {
-                for (c, sum) in plain.iter_mut().enumerate() {
-                    *sum += w * b[j as usize * cols + c];
-                }
-            }
-            let mut blocked = vec![f32::NAN; cols];
-            sum_rows(&mut blocked, &indices, &values, &b);
-            assert_eq!(
-                blocked.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
-                plain.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
-                "{cols} columns"
-            );
-        }
-    }
 
     /// The spherical steps as they were before the bounds: every row compared with every centroid, every
     /// round, and the sums added up anew.

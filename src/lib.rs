@@ -18,6 +18,7 @@ pub mod county;
 pub mod dates;
 pub mod error;
 pub mod evaluate;
+pub mod half;
 pub mod html;
 pub mod keywords;
 pub mod output;
