@@ -476,12 +476,16 @@ pub fn project_2d(x: &Array2<f32>) -> Vec<[f64; 2]> {
 }
 
 pub fn normalise_rows<F: linfa::Float>(x: &mut Array2<F>) {
-    for mut row in x.rows_mut() {
-        let norm = row.dot(&row).sqrt();
-        if norm > F::zero() {
-            row /= norm;
-        }
-    }
+    x.axis_chunks_iter_mut(Axis(0), ROWS / 4)
+        .into_par_iter()
+        .for_each(|mut rows| {
+            for mut row in rows.rows_mut() {
+                let norm = row.dot(&row).sqrt();
+                if norm > F::zero() {
+                    row /= norm;
+                }
+            }
+        });
 }
 
 /// Clusters unit rows; for `KChoice::Auto` sweeps k and keeps the smallest k within one standard error of the
@@ -608,8 +612,10 @@ fn fit(x: &Array2<f32>, k: usize, options: &ClusterOptions, large: bool) -> Resu
         labels
     };
     let centroids = unit_centroids(x, &labels, k);
-    let (similarity, confidence, runner_up) = margins(x, &labels, &centroids);
-    let (silhouette, silhouette_error) = silhouette_with_error(x, &labels, k);
+    let ((similarity, confidence, runner_up), (silhouette, silhouette_error)) = rayon::join(
+        || margins(x, &labels, &centroids),
+        || silhouette_with_error(x, &labels, k),
+    );
     Ok(Clustering {
         k,
         labels,
@@ -726,7 +732,9 @@ fn mini_batch(x: &Array2<f32>, k: usize, options: &ClusterOptions) -> Array2<f32
 fn nearest(x: ArrayView2<f32>, centres: &Array2<f32>) -> Vec<usize> {
     let norms: Vec<f32> = centres.rows().into_iter().map(|c| c.dot(&c)).collect();
     let ct = centres.t();
-    x.axis_chunks_iter(Axis(0), ROWS)
+    // Blocks of a quarter of a mini-batch, so that a batch uses every core: each row's product is the same
+    // whatever block it is in.
+    x.axis_chunks_iter(Axis(0), ROWS / 4)
         .into_par_iter()
         .flat_map_iter(|block| {
             let dots = block.dot(&ct);
@@ -762,10 +770,15 @@ fn plus_plus(
     // |x − c|² = |x|² + |c|² − 2·x·c: one matrix-vector product per centre.
     let sq_dists = |c: ArrayView1<f32>| -> Vec<f64> {
         let c_norm = c.dot(&c);
-        x.dot(&c)
-            .iter()
-            .zip(&norms)
-            .map(|(&dot, &norm)| f64::from((norm + c_norm - 2.0 * dot).max(0.0)))
+        x.axis_chunks_iter(Axis(0), ROWS / 4)
+            .into_par_iter()
+            .zip(norms.par_chunks(ROWS / 4))
+            .flat_map_iter(|(rows, norms)| {
+                rows.dot(&c)
+                    .into_iter()
+                    .zip(norms)
+                    .map(move |(dot, &norm)| f64::from((norm + c_norm - 2.0 * dot).max(0.0)))
+            })
             .collect()
     };
     let mut best: Option<(f64, Array2<f32>)> = None;
@@ -1090,8 +1103,8 @@ pub fn silhouette_with_error(x: &Array2<f32>, labels: &[usize], k: usize) -> (f6
     let (sums, sizes) = cluster_sums(x, labels, k);
     let dots = similarities(x, &sums.mapv(|v| v as f32));
     let points: Vec<f64> = dots
-        .rows()
-        .into_iter()
+        .outer_iter()
+        .into_par_iter()
         .zip(labels)
         .map(|(d, &own)| point_silhouette(d, own, &sizes))
         .collect();

@@ -281,22 +281,29 @@ pub fn analyse(
     let theme_ids: Vec<String> = named.iter().map(|(t, _)| t.clone()).collect();
     let labels = themes::cluster_labels(lexicon, &theme_ids, &keywords);
     drop(x); // the reduced vectors are done with: free them before the reports are built
-    let articles = progress::during("reporting", || {
-        timing::stage("articles", || {
-            article_reports(
-                corpus,
-                &tfidf,
-                &clustering,
-                lexicon,
-                &theme_ids,
-                options,
-                &map,
-            )
-        })
-    });
-    let network = timing::stage("network", || {
-        cooccur::network(corpus, &clustering.labels, k, &corpus_words, 40, 80)
-    });
+             // The network is serial: it is built beside the article reports, which take every core.
+    let (articles, network) = rayon::join(
+        || {
+            progress::during("reporting", || {
+                timing::stage("articles", || {
+                    article_reports(
+                        corpus,
+                        &tfidf,
+                        &clustering,
+                        lexicon,
+                        &theme_ids,
+                        options,
+                        &map,
+                    )
+                })
+            })
+        },
+        || {
+            timing::stage("network", || {
+                cooccur::network(corpus, &clustering.labels, k, &corpus_words, 40, 80)
+            })
+        },
+    );
     let clusters = cluster_reports(&clustering, &keywords, &named, labels, corpus);
     Ok(TopicsReport {
         meta: meta(corpus, &tfidf, &clustering, &cluster_options, options),
