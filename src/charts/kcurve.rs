@@ -1,7 +1,7 @@
 //! Choosing k: the silhouette of each k tried by `-k auto` with its standard error, the line one standard
 //! error below the best, and the chosen k (the smallest that reaches the line) marked.
 
-use super::{colour, draw_svg, font, plot_error, Chart};
+use super::{colour, draw_svg, font, plot_error, text_size, Chart};
 use crate::error::Result;
 use crate::topics::TopicsReport;
 use plotters::prelude::*;
@@ -71,15 +71,18 @@ pub fn k_selection(report: &TopicsReport) -> Result<Chart> {
                     RGBColor(150, 150, 150).stroke_width(2),
                 ))
                 .map_err(plot_error)?;
+            // On a white box: the whisker of the last k runs through this corner of the chart.
+            let label = "最佳减一个标准误 best - 1 standard error";
+            let (w, h) = text_size(label, 16.0);
+            let (w, h) = (w as i32, h as i32);
             let right_above = font(16.0)
                 .color(&RGBColor(120, 120, 120))
                 .pos(Pos::new(HPos::Right, VPos::Bottom));
+            let boxed = EmptyElement::at((k_max as f64 + 0.45, floor + pad * 0.05))
+                + Rectangle::new([(-w - 4, -h - 3), (3, 1)], WHITE.mix(0.9).filled())
+                + Text::new(label, (0, 0), right_above);
             chart
-                .draw_series(std::iter::once(Text::new(
-                    "最佳减一个标准误 best - 1 standard error",
-                    (k_max as f64 + 0.45, floor + pad * 0.05),
-                    right_above,
-                )))
+                .draw_series(std::iter::once(boxed))
                 .map_err(plot_error)?;
         }
         let line: Vec<(f64, f64)> = scores.iter().map(|s| (s.k as f64, s.silhouette)).collect();
