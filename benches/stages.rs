@@ -1,5 +1,7 @@
 //! Per-stage benchmarks on real text: segmentation, TF-IDF, the SVD and k-means, on the 1,000 THUCNews
-//! articles of `../shared/corpora/cnews_1000.jsonl` (the five seed pages when that file is absent).
+//! articles of `../shared/corpora/cnews_1000.jsonl` (the five seed pages when that file is absent), and the
+//! SVD and k-means of a large corpus (above 20,000 articles: the basis from a sample, mini-batches) on the
+//! 34,160 records of `../shared/corpora/news_34k.jsonl` (skipped when that file is absent).
 //! Run: `cargo bench --bench stages`.
 
 use analyze::cluster::{self, ClusterOptions, KChoice};
@@ -90,6 +92,42 @@ fn kmeans_k10(bencher: divan::Bencher) {
     let options = ClusterOptions {
         k: KChoice::Fixed { k: 10 },
         n_runs: 10,
+        ..Default::default()
+    };
+    bencher.bench(|| cluster::cluster(divan::black_box(&x), &options).unwrap());
+}
+
+/// news_34k, loaded once, or `None` where it is absent.
+static LARGE: LazyLock<Option<Corpus>> = LazyLock::new(|| {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/news_34k.jsonl");
+    if !path.exists() {
+        eprintln!("skipped: {} is absent", path.display());
+        return None;
+    }
+    let corpus = corpus::load(
+        &[path],
+        &InputOptions::default(),
+        &SegmentOptions::default(),
+    );
+    Some(corpus.expect("news_34k loads"))
+});
+
+#[divan::bench(sample_count = 10)]
+fn svd_news_34k(bencher: divan::Bencher) {
+    let Some(corpus) = LARGE.as_ref() else { return };
+    let t = TfIdf::fit(&corpus.words, &corpus.vocabulary, &TfIdfOptions::default());
+    bencher.bench(|| cluster::embed(divan::black_box(&t), 100, 42).unwrap());
+}
+
+#[divan::bench(sample_count = 10)]
+fn kmeans_news_34k_k20(bencher: divan::Bencher) {
+    let Some(corpus) = LARGE.as_ref() else { return };
+    let t = TfIdf::fit(&corpus.words, &corpus.vocabulary, &TfIdfOptions::default());
+    let x = cluster::embed(&t, 100, 42).unwrap();
+    let options = ClusterOptions {
+        k: KChoice::Fixed { k: 20 },
+        n_runs: analyze::topics::default_runs(x.nrows()),
         ..Default::default()
     };
     bencher.bench(|| cluster::cluster(divan::black_box(&x), &options).unwrap());
