@@ -1006,14 +1006,7 @@ const ROWS: usize = 4096;
 
 /// Cosine similarity of every row to every (unit) centroid, `x · cᵀ`, in parallel over blocks of rows.
 fn similarities(x: &Array2<f32>, centroids: &Array2<f32>) -> Array2<f32> {
-    let ct = centroids.t();
-    let blocks: Vec<Array2<f32>> = x
-        .axis_chunks_iter(Axis(0), ROWS)
-        .into_par_iter()
-        .map(|block| block.dot(&ct))
-        .collect();
-    let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
-    ndarray::concatenate(Axis(0), &views).unwrap_or_else(|_| Array2::zeros((0, centroids.nrows())))
+    par_dot(x, &centroids.t().to_owned())
 }
 
 /// Sum and size of each cluster's rows; blocks of rows are summed in parallel, then added in order.
