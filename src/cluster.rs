@@ -1147,9 +1147,8 @@ mod tests {
         labels
     }
 
-    /// The rows of the 1,000 THUCNews articles (the seeds are too few: with 19 articles each is closest to
-    /// the centroid it is part of).
-    fn cnews_rows() -> Option<Array2<f32>> {
+    /// The 1,000 THUCNews articles, or `None` (with a note) where the labelled corpus is absent.
+    fn cnews() -> Option<crate::corpus::Corpus> {
         let cnews = std::path::PathBuf::from("../shared/corpora/cnews_1000.jsonl");
         if !cnews.exists() {
             eprintln!(
@@ -1159,20 +1158,20 @@ mod tests {
             return None;
         }
         let options = crate::segment::SegmentOptions::default();
-        let corpus = crate::corpus::load(&[cnews], &Default::default(), &options).unwrap();
+        Some(crate::corpus::load(&[cnews], &Default::default(), &options).unwrap())
+    }
+
+    /// The reduced rows of the 1,000 THUCNews articles (the seeds are too few: with 19 articles each is
+    /// closest to the centroid it is part of).
+    fn cnews_rows() -> Option<Array2<f32>> {
+        let corpus = cnews()?;
         let tfidf = TfIdf::fit(&corpus.words, &corpus.vocabulary, &Default::default());
         Some(embed(&tfidf, 100, 7).unwrap())
     }
 
     /// The TF-IDF rows of the 1,000 THUCNews articles, features in frequency order, as the SVD takes them.
     fn cnews_matrix() -> Option<Csr> {
-        let cnews = std::path::PathBuf::from("../shared/corpora/cnews_1000.jsonl");
-        if !cnews.exists() {
-            eprintln!("skipped: {} is absent", cnews.display());
-            return None;
-        }
-        let options = crate::segment::SegmentOptions::default();
-        let corpus = crate::corpus::load(&[cnews], &Default::default(), &options).unwrap();
+        let corpus = cnews()?;
         let tfidf = TfIdf::fit(&corpus.words, &corpus.vocabulary, &Default::default());
         let all: Vec<usize> = (0..tfidf.n_docs).collect();
         Some(tfidf.csr_in(&all, &tfidf.by_frequency()))

@@ -280,8 +280,9 @@ pub fn analyse(
         .collect();
     let theme_ids: Vec<String> = named.iter().map(|(t, _)| t.clone()).collect();
     let labels = themes::cluster_labels(lexicon, &theme_ids, &keywords);
-    drop(x); // the reduced vectors are done with: free them before the reports are built
-             // The network is serial: it is built beside the article reports, which take every core.
+    // The reduced vectors are done with: free them before the reports are built.
+    drop(x);
+    // The network is serial: it is built beside the article reports, which take every core.
     let (articles, network) = rayon::join(
         || {
             progress::during("reporting", || {

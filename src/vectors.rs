@@ -41,8 +41,9 @@ impl TfIdfOptions {
 }
 
 /// A sparse matrix in compressed rows, single precision: row `i` holds `indices[indptr[i]..indptr[i + 1]]`
-/// with their `data`, in the order its maker gave them (the products need no order). Hand-written rather than sprs's `CsMat` because linfa pins sprs 0.11,
-/// whose products are single-threaded and in double precision.
+/// with their `data`, in the order its maker gave them (the products need no order). Hand-written rather
+/// than sprs's `CsMat` because linfa pins sprs 0.11, whose products are single-threaded and in double
+/// precision.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Csr {
     pub indptr: Vec<usize>,
