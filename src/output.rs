@@ -3,7 +3,7 @@
 //! leaves half a file.
 
 use crate::error::{Error, Result};
-use crate::topics::TopicsReport;
+use crate::topics::{ArticleReport, TopicsReport};
 use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -334,7 +334,12 @@ pub fn write_compare(
     Ok(paths)
 }
 
-/// The terminal summary: themes with sizes, labels and keywords, then the articles of each theme.
+/// Articles of a theme listed whole in the terminal summary; a larger theme shows those nearest its centre
+/// (a listing of 33,760 articles buried the rest of the summary), as the other lists stop at ten.
+const LISTED_PER_THEME: usize = 10;
+
+/// The terminal summary: themes with sizes, labels and keywords, then the articles of each theme (of a large
+/// theme, those nearest its centre).
 pub fn summary(report: &TopicsReport) -> String {
     let m = &report.meta;
     let mut s = String::new();
@@ -347,6 +352,18 @@ pub fn summary(report: &TopicsReport) -> String {
         "{} articles (+{} captions) from {} file(s), {} record(s) read, {} skipped; {} themes ({k_how}), seed {}",
         m.counts.articles, m.counts.captions, m.counts.files, m.counts.records, m.counts.skipped, m.k, m.seed
     );
+    // The articles nearest the centres of the themes, found in one pass over the articles.
+    let examples: std::collections::HashSet<&str> = report
+        .clusters
+        .iter()
+        .flat_map(|c| c.examples.iter().map(String::as_str))
+        .collect();
+    let example_by_id: std::collections::HashMap<&str, &ArticleReport> = report
+        .articles
+        .iter()
+        .filter(|a| examples.contains(a.id.as_str()))
+        .map(|a| (a.id.as_str(), a))
+        .collect();
     for c in &report.clusters {
         let words: Vec<&str> = c
             .keywords
@@ -360,7 +377,20 @@ pub fn summary(report: &TopicsReport) -> String {
             c.id, c.label, c.theme, c.size
         );
         let _ = writeln!(s, "  keywords: {}", words.join(" "));
-        for a in report.articles.iter().filter(|a| a.cluster == c.id) {
+        let listed: Vec<&ArticleReport> = if c.size <= LISTED_PER_THEME {
+            report
+                .articles
+                .iter()
+                .filter(|a| a.cluster == c.id)
+                .collect()
+        } else {
+            let _ = writeln!(s, "  nearest its centre:");
+            c.examples
+                .iter()
+                .filter_map(|id| example_by_id.get(id.as_str()).copied())
+                .collect()
+        };
+        for a in &listed {
             let county = a.county.as_deref().unwrap_or("(no county)");
             let own = if a.theme != c.theme {
                 format!(" → {}", a.theme)
@@ -372,6 +402,13 @@ pub fn summary(report: &TopicsReport) -> String {
                 "  - {county:<6} {}  ({:.2}{own})",
                 display_title(&a.title),
                 a.confidence
+            );
+        }
+        if c.size > listed.len() {
+            let _ = writeln!(
+                s,
+                "  … and {} more (articles.csv lists every article with its theme)",
+                c.size - listed.len()
             );
         }
     }

@@ -503,3 +503,58 @@ fn txt_files_can_hold_one_article_each() {
         ]
     );
 }
+
+/// The terminal summary of a corpus whose themes are large lists, for each theme, the articles nearest its
+/// centre (its `examples` in topics.json) and how many more there are, where it listed every article: a
+/// thousand lines for cnews_1000, 33,849 for news_34k.
+#[test]
+fn the_summary_of_large_themes_lists_the_articles_nearest_their_centres() {
+    let Some(cnews) = common::cnews() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let cnews = cnews.to_str().unwrap();
+    let o = common::ok(
+        dir.path(),
+        &["topics", cnews, "-k", "10", "--format", "none", "-o", "out"],
+    );
+    let summary = String::from_utf8(o.stdout).unwrap();
+    let report = read_json(dir.path().join("out/topics.json"));
+    // An article as its summary line shows it: title (cnews_1000 has none) and confidence.
+    let shown: std::collections::HashMap<&str, String> = report["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let title = match a["title"].as_str().unwrap() {
+                "" => "(untitled)",
+                title => title,
+            };
+            let confidence = a["confidence"].as_f64().unwrap();
+            (
+                a["id"].as_str().unwrap(),
+                format!("{title}  ({confidence:.2}"),
+            )
+        })
+        .collect();
+    // Each theme's block, up to the blank line after it.
+    let blocks: Vec<&str> = summary
+        .split("\nTheme ")
+        .skip(1)
+        .map(|b| b.split("\n\n").next().unwrap())
+        .collect();
+    let clusters = report["clusters"].as_array().unwrap();
+    assert_eq!(blocks.len(), clusters.len());
+    for (block, cluster) in blocks.iter().zip(clusters) {
+        let size = cluster["size"].as_u64().unwrap() as usize;
+        assert!(size > 10, "cnews_1000 at k = 10 has large themes: {size}");
+        let listed: Vec<&str> = block.lines().filter(|l| l.starts_with("  - ")).collect();
+        let examples = cluster["examples"].as_array().unwrap();
+        assert_eq!(listed.len(), examples.len(), "{block}");
+        for (line, id) in listed.iter().zip(examples) {
+            let article = &shown[id.as_str().unwrap()];
+            assert!(line.contains(article.as_str()), "{line} is not {article}");
+        }
+        let more = format!("  … and {} more", size - listed.len());
+        assert!(block.contains(&more), "{more} missing in:\n{block}");
+    }
+    assert!(summary.lines().count() < 200, "{summary}");
+}
