@@ -293,3 +293,78 @@ fn the_county_table_on_the_page_shows_the_largest_counties() {
     let csv = std::fs::read_to_string(dir.path().join("out/charts/theme_by_county.csv")).unwrap();
     assert!(csv.contains("县34,"), "the CSV holds every county");
 }
+
+/// The number in `attribute="…"` of an SVG element's line.
+fn attribute(line: &str, name: &str) -> f64 {
+    let start = line.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+    line[start..].split('"').next().unwrap().parse().unwrap()
+}
+
+/// A box in an SVG's pixels: left, top, right, bottom.
+type Box = (f64, f64, f64, f64);
+/// A circle in an SVG's pixels: centre and radius.
+type Circle = (f64, f64, f64);
+
+/// The box of the one-standard-error line's label (the white box drawn under it) in a k-selection chart,
+/// and every point and ring drawn on the curve.
+fn label_and_points(svg: &str) -> (Box, Vec<Circle>) {
+    let lines: Vec<&str> = svg.lines().collect();
+    let text = lines
+        .iter()
+        .position(|l| l.contains("standard error"))
+        .unwrap();
+    let rect = lines[..text]
+        .iter()
+        .rev()
+        .find(|l| l.starts_with("<rect"))
+        .unwrap();
+    let (x, y) = (attribute(rect, "x"), attribute(rect, "y"));
+    let label = (
+        x,
+        y,
+        x + attribute(rect, "width"),
+        y + attribute(rect, "height"),
+    );
+    let points = lines
+        .iter()
+        .filter(|l| l.starts_with("<circle"))
+        .map(|l| (attribute(l, "cx"), attribute(l, "cy"), attribute(l, "r")))
+        .collect();
+    (label, points)
+}
+
+/// The label of the one-standard-error line meets no point of the curve nor the chosen k's ring: on the
+/// seeds (the best k in the middle) and on a curve that rises to its last k, as news_34k's does, where the
+/// ring of the chosen k was drawn over the label's end.
+#[test]
+fn the_standard_error_label_stays_clear_of_the_points() {
+    let mut report = seed_report();
+    let mut rising = report.clone();
+    let scores = &mut rising.k_selection;
+    for (i, s) in scores.iter_mut().enumerate() {
+        s.k = 4 + i;
+        s.silhouette = 0.10 + 0.04 * i as f64;
+        s.silhouette_error = 0.002;
+    }
+    let last = scores.last().unwrap().k;
+    rising.meta.k = last;
+    for report in [&mut report, &mut rising] {
+        let chart = charts::charts(report)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.name == "k_selection")
+            .unwrap();
+        let ((x0, y0, x1, y1), points) = label_and_points(&chart.svg);
+        assert!(
+            points.len() > report.k_selection.len(),
+            "points and the ring"
+        );
+        for (cx, cy, r) in points {
+            let apart = cx + r < x0 || cx - r > x1 || cy + r < y0 || cy - r > y1;
+            assert!(
+                apart,
+                "a point at ({cx}, {cy}) meets the label at ({x0}, {y0})–({x1}, {y1})"
+            );
+        }
+    }
+}

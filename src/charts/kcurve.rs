@@ -71,16 +71,71 @@ pub fn k_selection(report: &TopicsReport) -> Result<Chart> {
                     RGBColor(150, 150, 150).stroke_width(2),
                 ))
                 .map_err(plot_error)?;
-            // On a white box: the whisker of the last k runs through this corner of the chart.
+            // On a white box, which whiskers run behind, at an end of the line where no point lies on it.
             let label = "最佳减一个标准误 best - 1 standard error";
             let (w, h) = text_size(label, 16.0);
             let (w, h) = (w as i32, h as i32);
-            let right_above = font(16.0)
+            let places = [
+                (
+                    k_max as f64 + 0.45,
+                    HPos::Right,
+                    VPos::Bottom,
+                    [(-w - 4, -h - 3), (3, 1)],
+                ),
+                (
+                    k_max as f64 + 0.45,
+                    HPos::Right,
+                    VPos::Top,
+                    [(-w - 4, -1), (3, h + 3)],
+                ),
+                (
+                    k_min as f64 - 0.45,
+                    HPos::Left,
+                    VPos::Bottom,
+                    [(-3, -h - 3), (w + 4, 1)],
+                ),
+                (
+                    k_min as f64 - 0.45,
+                    HPos::Left,
+                    VPos::Top,
+                    [(-3, -1), (w + 4, h + 3)],
+                ),
+            ];
+            let marks: Vec<((i32, i32), i32)> = scores
+                .iter()
+                .map(|s| {
+                    let at = chart.backend_coord(&(s.k as f64, s.silhouette));
+                    (at, if s.k == chosen { 14 } else { 7 })
+                })
+                .collect();
+            // Just off the line, above or below it, so that the box leaves the line in view.
+            let anchor = |x: f64, v_pos: VPos| match v_pos {
+                VPos::Bottom => (x, floor + pad * 0.05),
+                _ => (x, floor - pad * 0.05),
+            };
+            let meets =
+                |&(x, _, v_pos, [(x0, y0), (x1, y1)]): &(f64, HPos, VPos, [(i32, i32); 2])| {
+                    let (ax, ay) = chart.backend_coord(&anchor(x, v_pos));
+                    marks
+                        .iter()
+                        .filter(|&&((px, py), r)| {
+                            px + r >= ax + x0
+                                && px - r <= ax + x1
+                                && py + r >= ay + y0
+                                && py - r <= ay + y1
+                        })
+                        .count()
+                };
+            let &(x, h_pos, v_pos, corners) = places
+                .iter()
+                .min_by_key(|place| meets(place))
+                .expect("four places");
+            let style = font(16.0)
                 .color(&RGBColor(120, 120, 120))
-                .pos(Pos::new(HPos::Right, VPos::Bottom));
-            let boxed = EmptyElement::at((k_max as f64 + 0.45, floor + pad * 0.05))
-                + Rectangle::new([(-w - 4, -h - 3), (3, 1)], WHITE.mix(0.9).filled())
-                + Text::new(label, (0, 0), right_above);
+                .pos(Pos::new(h_pos, v_pos));
+            let boxed = EmptyElement::at(anchor(x, v_pos))
+                + Rectangle::new(corners, WHITE.mix(0.9).filled())
+                + Text::new(label, (0, 0), style);
             chart
                 .draw_series(std::iter::once(boxed))
                 .map_err(plot_error)?;
