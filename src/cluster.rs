@@ -152,8 +152,12 @@ pub fn embed(tfidf: &TfIdf, dims: usize, seed: u64) -> Result<Array2<f32>> {
         exact_coordinates(&tfidf.csr(&all))?
     } else if n > LSA_SAMPLE {
         let order = tfidf.by_frequency();
-        let sample = tfidf.csr_in(&sample_rows(n, LSA_SAMPLE, seed), &order);
-        project(tfidf, &order, &lsa(&sample, dims, seed)?.basis())
+        // The sample, its SVD and the single-precision basis are freed before every document is projected.
+        let basis = {
+            let sample = tfidf.csr_in(&sample_rows(n, LSA_SAMPLE, seed), &order);
+            HalfMatrix::from_f32(&lsa(&sample, dims, seed)?.basis())
+        };
+        project(tfidf, &order, &basis)
     } else {
         let order = tfidf.by_frequency();
         lsa(&tfidf.csr_in(&all, &order), dims.min(n), seed)?.coordinates()
@@ -381,9 +385,8 @@ fn random_start(v: usize, l: usize, seed: u64) -> HalfMatrix {
 
 /// Every TF-IDF row times a basis whose rows are the features renumbered by `order`, one output row per
 /// task, rows computed as they are needed. The basis is gathered in half precision (see [`crate::half`]).
-fn project(tfidf: &TfIdf, order: &[u32], basis: &Array2<f32>) -> Array2<f32> {
-    let cols = basis.ncols();
-    let b = HalfMatrix::from_f32(basis);
+fn project(tfidf: &TfIdf, order: &[u32], b: &HalfMatrix) -> Array2<f32> {
+    let cols = b.cols();
     let mut out = vec![0f32; tfidf.n_docs * cols];
     out.par_chunks_mut(cols.max(1)).enumerate().for_each_init(
         || (Vec::new(), Vec::new()),
@@ -394,7 +397,7 @@ fn project(tfidf: &TfIdf, order: &[u32], basis: &Array2<f32>) -> Array2<f32> {
                 indices.push(order[j as usize]);
                 values.push(w);
             }
-            half::sum_rows(target, indices, values, &b);
+            half::sum_rows(target, indices, values, b);
         },
     );
     Array2::from_shape_vec((tfidf.n_docs, cols), out).expect("the shape fits the data")
