@@ -227,6 +227,9 @@ pub struct Builder<'a> {
     corpus: Corpus,
     /// Hash of each text seen (whitespace ignored) and the id of the article that had it first.
     seen: FxHashMap<u128, String>,
+    /// The last piece segmented, waiting to be admitted while the next one is segmented (see
+    /// [`Builder::segment_and_keep`]).
+    pending: Option<Piece>,
     /// Records that reached splitting (the rest were skipped as they were read).
     parsed: usize,
     seconds: Seconds,
@@ -241,13 +244,14 @@ struct Seconds {
     split: f64,
     county: f64,
     segment: f64,
+    /// Interning that nothing ran beside (the rest is done while the next piece is segmented, in `segment`).
     intern: f64,
 }
 
 /// An article's content words as segmentation leaves them, counted: the id of each word the vocabulary held
 /// before its chunk (looked up in parallel), and the words it did not hold, to be interned in input order so
 /// that ids never depend on the number of threads.
-struct Segmented<'t> {
+struct Segmented {
     /// Bags of the headline's words and of all words (headline and body): a known word's id, or `NEW | i`
     /// for `new[i]`, with its count, sorted (so new words come last).
     headline: Vec<(u32, u32)>,
@@ -255,26 +259,39 @@ struct Segmented<'t> {
     /// The same ids in text order, when they are kept (TextRank).
     order: Option<Vec<u32>>,
     /// Distinct words new to the vocabulary, in order of first occurrence.
-    new: Vec<&'t str>,
+    new: Vec<Box<str>>,
     chars: usize,
 }
 
 /// Articles split from a chunk of records, with their county, waiting to be segmented.
 pub struct Tagged(Vec<(Article, Option<CountyTag>)>);
 
+/// Articles segmented and looked up, waiting to be admitted: with the earlier article each repeats, if any.
+/// Their texts are held until then: with the chunk being segmented and the one being read, three chunks
+/// of text are in memory at most.
+struct Piece {
+    articles: Vec<(Article, Option<CountyTag>)>,
+    repeats: Vec<Option<String>>,
+    segmented: Vec<Segmented>,
+}
+
 /// Marks a word id that indexes an article's new words rather than the vocabulary (ids are all below it).
 const NEW: u32 = MAX_WORDS;
 
-/// A bag with the ids of its new words filled in (`new_ids[i]` for `NEW | i`), sorted again.
+/// A bag with the ids of its new words filled in (`new_ids[i]` for `NEW | i`), sorted again. Only the new
+/// words need sorting: they come last in the bag, and their ids, given after the bag's words were looked
+/// up, are above every id it held then.
 fn resolve<'b>(bag: &'b [(u32, u32)], new_ids: &[u32]) -> std::borrow::Cow<'b, [(u32, u32)]> {
     if new_ids.is_empty() {
         return bag.into();
     }
-    let mut bag: Vec<(u32, u32)> = bag
-        .iter()
-        .map(|&(t, c)| (resolve_id(t, new_ids), c))
-        .collect();
-    bag.sort_unstable();
+    let known = bag.partition_point(|&(t, _)| t & NEW == 0);
+    let mut bag = bag.to_vec();
+    let new = &mut bag[known..];
+    new.iter_mut()
+        .for_each(|(t, _)| *t = resolve_id(*t, new_ids));
+    new.sort_unstable();
+    debug_assert!(bag.windows(2).all(|w| w[0].0 < w[1].0));
     bag.into()
 }
 
@@ -303,6 +320,7 @@ impl<'a> Builder<'a> {
                 records: 0,
             },
             seen: FxHashMap::default(),
+            pending: None,
             parsed: 0,
             seconds: Seconds::default(),
             started: std::time::Instant::now(),
@@ -338,32 +356,44 @@ impl<'a> Builder<'a> {
 
     /// Segments tagged articles and keeps those that are not duplicates or empty. Duplicates are found
     /// first, so that they are never segmented: news is often reprinted word for word.
-    pub fn segment_and_keep(&mut self, Tagged(articles): Tagged, segmenter: &Segmenter) {
-        let repeats = self.repeats(&articles);
-        let mut kept = Vec::with_capacity(articles.len());
-        while kept.len() < articles.len() {
+    ///
+    /// Admitting a piece (interning its new words in input order) is serial. Once the vocabulary has grown,
+    /// it is done while the next piece is segmented: done between pieces it left a core idle for 15-25 ms a
+    /// chunk. The next piece's words are looked up after it, so that they find the words it interned.
+    pub fn segment_and_keep(&mut self, Tagged(mut articles): Tagged, segmenter: &Segmenter) {
+        let mut repeats = self.repeats(&articles);
+        while !articles.is_empty() {
             // While the vocabulary is young nearly every word is new to it, and new words are interned one
             // by one in input order: a small first piece lets the rest of the chunk find them in parallel.
-            let piece = match self.corpus.vocabulary.len() {
-                0..WARM_VOCABULARY => WARM_PIECE,
-                _ => articles.len(),
-            };
-            let piece = kept.len()..(kept.len() + piece).min(articles.len());
-            let (piece, repeats) = (&articles[piece.clone()], &repeats[piece]);
-            let segmented = self.segment(piece, repeats, segmenter);
-            let start = std::time::Instant::now();
-            kept.extend(self.admit(piece, repeats, &segmented));
-            self.seconds.intern += start.elapsed().as_secs_f64();
-        }
-        let start = std::time::Instant::now();
-        for ((mut article, county), kept) in articles.into_iter().zip(kept) {
-            if kept {
-                article.text = String::new();
-                self.corpus.articles.push(article);
-                self.corpus.counties.push(county);
+            if self.corpus.vocabulary.len() < WARM_VOCABULARY {
+                let rest = articles.split_off(WARM_PIECE.min(articles.len()));
+                let rest_repeats = repeats.split_off(articles.len());
+                self.admit_pending_now();
+                let words = self.segment(&articles, &repeats, segmenter);
+                let segmented = self.look_up(&articles, words);
+                self.pending = Some(Piece {
+                    articles,
+                    repeats,
+                    segmented,
+                });
+                // The next piece's words are looked up in a vocabulary that holds this piece's.
+                self.admit_pending_now();
+                (articles, repeats) = (rest, rest_repeats);
+                continue;
             }
+            let start = std::time::Instant::now();
+            let (words, ()) = rayon::join(
+                || segment_words(&articles, &repeats, segmenter),
+                || self.admit_pending(),
+            );
+            self.seconds.segment += start.elapsed().as_secs_f64();
+            let segmented = self.look_up(&articles, words);
+            self.pending = Some(Piece {
+                articles: std::mem::take(&mut articles),
+                repeats: std::mem::take(&mut repeats),
+                segmented,
+            });
         }
-        self.seconds.intern += start.elapsed().as_secs_f64();
     }
 
     /// For each article, the id of the earlier article whose text it repeats (whitespace aside), if any.
@@ -391,27 +421,30 @@ impl<'a> Builder<'a> {
         repeats
     }
 
-    /// Segments in parallel the articles that repeat no earlier one.
+    /// The content words of the articles that repeat no earlier one, segmented in parallel.
     fn segment<'t>(
         &mut self,
         articles: &'t [(Article, Option<CountyTag>)],
         repeats: &[Option<String>],
         segmenter: &'t Segmenter,
-    ) -> Vec<Segmented<'t>> {
+    ) -> Vec<(Vec<&'t str>, usize)> {
+        timing::add(&mut self.seconds.segment, || {
+            segment_words(articles, repeats, segmenter)
+        })
+    }
+
+    /// The segmented articles' words as ids of the vocabulary (or new), in parallel. Words are looked up in
+    /// a second pass, after the whole piece is segmented: between two articles jieba's dictionary pushed the
+    /// vocabulary out of the cache, so that nearly every look-up missed it. Looked up one article after
+    /// another, the common words stay in the cache.
+    fn look_up(
+        &mut self,
+        articles: &[(Article, Option<CountyTag>)],
+        words: Vec<(Vec<&str>, usize)>,
+    ) -> Vec<Segmented> {
         let vocabulary = &self.corpus.vocabulary;
         let keep_order = self.corpus.sequences.is_some();
-        // Words are looked up in a second pass, after the whole piece is segmented: between two articles
-        // jieba's dictionary pushed the vocabulary out of the cache, so that nearly every look-up missed it.
-        // Looked up one article after another, the common words stay in the cache.
         timing::add(&mut self.seconds.segment, || {
-            let words: Vec<(Vec<&str>, usize)> = articles
-                .par_iter()
-                .zip(repeats)
-                .map(|((a, _), repeat)| match repeat {
-                    None => content_words(segmenter, a),
-                    Some(_) => (Vec::new(), 0),
-                })
-                .collect();
             articles
                 .par_iter()
                 .zip(words)
@@ -420,28 +453,42 @@ impl<'a> Builder<'a> {
         })
     }
 
-    /// Decides, in input order, which segmented articles are kept, gives their new words ids, and keeps
-    /// their bags of words.
-    fn admit(
-        &mut self,
-        articles: &[(Article, Option<CountyTag>)],
-        repeats: &[Option<String>],
-        segmented: &[Segmented],
-    ) -> Vec<bool> {
-        let mut kept = Vec::with_capacity(articles.len());
-        for (((article, _), repeat), words) in articles.iter().zip(repeats).zip(segmented) {
-            let reason = reject(article, repeat.as_deref(), words);
-            kept.push(reason.is_none());
-            match reason {
+    /// Admits the pending piece, if any: decides, in input order, which of its articles are kept, gives
+    /// their new words ids (in input order, so that ids never depend on the number of threads), and keeps
+    /// their bags of words and their metadata (their text is dropped).
+    fn admit_pending(&mut self) {
+        let Some(Piece {
+            articles,
+            repeats,
+            segmented,
+        }) = self.pending.take()
+        else {
+            return;
+        };
+        for (((mut article, county), repeat), words) in
+            articles.into_iter().zip(repeats).zip(segmented)
+        {
+            match reject(&article, repeat.as_deref(), &words) {
                 Some(reason) => self.corpus.skipped.push(Skipped {
                     source: article.file.clone(),
                     line: article.line,
                     reason,
                 }),
-                None => self.keep(words),
+                None => {
+                    self.keep(&words);
+                    article.text = String::new();
+                    self.corpus.articles.push(article);
+                    self.corpus.counties.push(county);
+                }
             }
         }
-        kept
+    }
+
+    /// [`Builder::admit_pending`] with nothing beside it, timed as interning.
+    fn admit_pending_now(&mut self) {
+        let start = std::time::Instant::now();
+        self.admit_pending();
+        self.seconds.intern += start.elapsed().as_secs_f64();
     }
 
     fn keep(&mut self, words: &Segmented) {
@@ -458,7 +505,8 @@ impl<'a> Builder<'a> {
     }
 
     /// The corpus, with the time of each stage reported under `--timings`.
-    pub fn finish(self) -> Result<Corpus> {
+    pub fn finish(mut self) -> Result<Corpus> {
+        self.admit_pending_now();
         // Reading and parsing happen between the chunks: the rest of the time since the builder started.
         let t = &self.seconds;
         let staged = t.dictionary + t.split + t.county + t.segment + t.intern;
@@ -507,6 +555,25 @@ fn reject(article: &Article, repeat_of: Option<&str>, words: &Segmented) -> Opti
         .then(|| format!("no content words in article `{}`", article.id))
 }
 
+/// The content words of the articles that repeat no earlier one (none for the others), in parallel.
+fn segment_words<'t>(
+    articles: &'t [(Article, Option<CountyTag>)],
+    repeats: &[Option<String>],
+    segmenter: &'t Segmenter,
+) -> Vec<(Vec<&'t str>, usize)> {
+    // Small pieces of work: without a bound, a piece that was never stolen is not split, and the core that
+    // admitted the last piece meanwhile could find nothing left to take at the end of this one.
+    articles
+        .par_iter()
+        .zip(repeats)
+        .with_max_len(16)
+        .map(|((a, _), repeat)| match repeat {
+            None => content_words(segmenter, a),
+            Some(_) => (Vec::new(), 0),
+        })
+        .collect()
+}
+
 /// An article's content words, headline (title and subtitle) first, and how many are the headline's.
 fn content_words<'t>(segmenter: &'t Segmenter, article: &'t Article) -> (Vec<&'t str>, usize) {
     let mut words = segmenter.content_words(&article.title);
@@ -519,12 +586,12 @@ fn content_words<'t>(segmenter: &'t Segmenter, article: &'t Article) -> (Vec<&'t
 }
 
 /// An article's words as ids of the vocabulary (or new), counted.
-fn look_up<'t>(
+fn look_up(
     vocabulary: &Vocabulary,
     article: &Article,
-    (words, headline_len): (Vec<&'t str>, usize),
+    (words, headline_len): (Vec<&str>, usize),
     keep_order: bool,
-) -> Segmented<'t> {
+) -> Segmented {
     let mut new: Vec<&str> = Vec::new();
     let mut new_index: FxHashMap<&str, u32> = FxHashMap::default();
     let tokens: Vec<u32> = words
@@ -543,7 +610,7 @@ fn look_up<'t>(
         headline: count_ids(tokens[..headline_len].to_vec()),
         order: keep_order.then(|| tokens.clone()),
         all: count_ids(tokens),
-        new,
+        new: new.into_iter().map(Box::from).collect(),
         chars: article.text.chars().count(),
     }
 }
