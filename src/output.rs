@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 use crate::topics::{ArticleReport, TopicsReport};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -186,7 +187,11 @@ fn topics_json(r: &TopicsReport, w: &mut dyn std::io::Write) -> std::io::Result<
         for (b, block) in r.articles.chunks(RENDERED_AT_ONCE).enumerate() {
             let rendered: Vec<Vec<u8>> = block
                 .par_iter()
-                .map(serde_json::to_vec)
+                .map(|article| {
+                    // Room for a typical article (0.7 KB), so that the buffer is rarely grown.
+                    let mut json = Vec::with_capacity(1024);
+                    serde_json::to_writer(&mut json, article).map(|()| json)
+                })
                 .collect::<serde_json::Result<_>>()?;
             for (i, json) in rendered.iter().enumerate() {
                 let first = b == 0 && i == 0;
@@ -219,8 +224,17 @@ struct TopicsJson<'a> {
     network: &'a crate::cooccur::Network,
 }
 
-fn opt(s: &Option<String>) -> String {
-    s.clone().unwrap_or_default()
+/// A CSV field borrowed from the report.
+fn field(s: &str) -> Cow<'_, [u8]> {
+    Cow::Borrowed(s.as_bytes())
+}
+
+fn owned(s: String) -> Cow<'static, [u8]> {
+    Cow::Owned(s.into_bytes())
+}
+
+fn opt(s: &Option<String>) -> Cow<'_, [u8]> {
+    field(s.as_deref().unwrap_or_default())
 }
 
 fn articles_csv(report: &TopicsReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
@@ -241,27 +255,31 @@ fn articles_csv(report: &TopicsReport, out: &mut dyn std::io::Write) -> std::io:
         "confidence",
         "keywords",
     ];
+    // Fields are borrowed where the report holds them: a row of owned copies was most of the time of this
+    // file, which is written on one core while topics.json takes the other.
     let rows = report.articles.iter().map(|a| {
-        vec![
-            a.id.clone(),
-            a.source.clone(),
-            a.file.clone(),
-            a.line.map(|l| l.to_string()).unwrap_or_default(),
-            a.title.clone(),
+        [
+            field(&a.id),
+            field(&a.source),
+            field(&a.file),
+            owned(a.line.map(|l| l.to_string()).unwrap_or_default()),
+            field(&a.title),
             opt(&a.county),
             opt(&a.county_code),
             opt(&a.city),
             opt(&a.province),
             opt(&a.date),
-            a.cluster.to_string(),
-            a.theme.clone(),
-            report.themes.label(&a.theme).to_string(),
-            format!("{:.4}", a.confidence),
-            a.keywords
-                .iter()
-                .map(|k| k.word.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
+            owned(a.cluster.to_string()),
+            field(&a.theme),
+            field(report.themes.label(&a.theme)),
+            owned(format!("{:.4}", a.confidence)),
+            owned(
+                a.keywords
+                    .iter()
+                    .map(|k| k.word.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
         ]
     });
     write_csv(out, &header, rows)
