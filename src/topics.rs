@@ -421,7 +421,14 @@ fn article_reports(
                 theme,
                 confidence: round4(clustering.confidence[i]),
                 runner_up: clustering.runner_up[i],
-                keywords: keywords_of(&tfidf.top_terms(i, per_article), per_article),
+                keywords: tfidf
+                    .top_terms(i, per_article)
+                    .into_iter()
+                    .map(|(word, weight)| Keyword {
+                        word,
+                        weight: round4(weight),
+                    })
+                    .collect(),
                 theme_shares: ThemeShares(
                     theme_keys
                         .iter()
