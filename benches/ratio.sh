@@ -51,7 +51,14 @@ done
 python3 - "$tmp" <<'PY'
 import statistics, sys
 d = sys.argv[1]
-med = lambda name: statistics.median(float(l) for l in open(f"{d}/{name}.times"))
-w, s = med("whole"), med("segmentation")
+times = lambda name: [float(l) for l in open(f"{d}/{name}.times")]
+whole, alone = times("whole"), times("segmentation")
+w, s = statistics.median(whole), statistics.median(alone)
 print(f"median: whole run {w:.3f} s, segmentation alone {s:.3f} s, ratio {w / s:.2f}x (target 1.5x)")
+# Each round's two runs are neighbours in time: their ratios show how far the machine's drift moves it.
+rounds = sorted(a / b for a, b in zip(whole, alone))
+if len(rounds) >= 4:
+    q = statistics.quantiles(rounds, n=4)
+    print(f"ratio within each round: median {statistics.median(rounds):.2f}x, quartiles {q[0]:.2f}-{q[2]:.2f}x, "
+          f"range {rounds[0]:.2f}-{rounds[-1]:.2f}x")
 PY
