@@ -1,5 +1,7 @@
 //! Segmentation, TF-IDF, clustering and theme naming on real text from the seeds.
 
+mod common;
+
 use analyze::cluster::{self, ClusterOptions, KChoice};
 use analyze::county::Gazetteer;
 use analyze::segment::{SegmentOptions, Segmenter};
@@ -422,4 +424,81 @@ fn word_masks_agree_with_the_seed_by_seed_test() {
             .fold(0u64, |m, (i, _)| m | 1 << i);
         assert_eq!(*mask, expected, "{word}");
     }
+}
+
+/// A corpus read in several chunks (10,000 records of news_34k: the first pieces while the vocabulary is
+/// young, then whole chunks, each admitted while the next is segmented) keeps, for every article, the bags
+/// that segmenting its own title and text give, sorted by id; and the vocabulary numbers words in the order
+/// they first occur in the input, so that ids do not depend on how the work was cut or scheduled.
+#[test]
+fn a_corpus_read_in_chunks_keeps_each_articles_words_and_numbers_them_in_input_order() {
+    let Some(news) = common::news34k() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let head = dir.path().join("head.jsonl");
+    let lines: Vec<String> = std::fs::read_to_string(&news)
+        .unwrap()
+        .lines()
+        .take(10_000)
+        .map(String::from)
+        .collect();
+    std::fs::write(&head, lines.join("\n")).unwrap();
+    let records: std::collections::HashMap<String, (String, String)> = lines
+        .iter()
+        .map(|l| {
+            let r: serde_json::Value = serde_json::from_str(l).unwrap();
+            let field = |f: &str| r[f].as_str().unwrap_or_default().to_string();
+            (field("id"), (field("title"), field("text")))
+        })
+        .collect();
+    let options = SegmentOptions {
+        keep_order: true,
+        ..Default::default()
+    };
+    let corpus = analyze::corpus::load(&[head], &Default::default(), &options).unwrap();
+    assert!(corpus.articles.len() > 9_000 && corpus.vocabulary.len() > 50_000);
+    let segmenter = segmenter();
+    let counted = |words: Vec<&str>| {
+        let mut counts = std::collections::BTreeMap::<String, u32>::new();
+        words
+            .into_iter()
+            .for_each(|w| *counts.entry(w.to_string()).or_default() += 1);
+        counts
+    };
+    let named = |bag: Vec<(u32, u32)>| -> std::collections::BTreeMap<String, u32> {
+        assert!(bag.windows(2).all(|w| w[0].0 < w[1].0), "a bag is sorted");
+        bag.into_iter()
+            .map(|(t, c)| (corpus.vocabulary.word(t).to_string(), c))
+            .collect()
+    };
+    for (i, article) in corpus.articles.iter().enumerate() {
+        let (title, text) = &records[&article.id];
+        let headline = segmenter.content_words(title);
+        let mut all = headline.clone();
+        all.extend(segmenter.content_words(text));
+        assert_eq!(
+            named(corpus.words.doc(i).collect()),
+            counted(all),
+            "{}",
+            article.id
+        );
+        assert_eq!(
+            named(corpus.headline_words.doc(i).collect()),
+            counted(headline),
+            "{}",
+            article.id
+        );
+    }
+    let mut next = 0;
+    for sequence in corpus.sequences.as_ref().unwrap() {
+        for &t in sequence {
+            assert!(
+                t <= next,
+                "id {t} occurs before id {next}: ids are not in order of first occurrence"
+            );
+            next = next.max(t + 1);
+        }
+    }
+    assert_eq!(next as usize, corpus.vocabulary.len());
 }
