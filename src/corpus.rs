@@ -368,23 +368,24 @@ impl<'a> Builder<'a> {
             if self.corpus.vocabulary.len() < WARM_VOCABULARY {
                 let rest = articles.split_off(WARM_PIECE.min(articles.len()));
                 let rest_repeats = repeats.split_off(articles.len());
-                self.admit_pending_now();
+                let pending = self.pending.take();
+                self.admit_now(pending);
                 let words = self.segment(&articles, &repeats, segmenter);
                 let segmented = self.look_up(&articles, words);
-                self.pending = Some(Piece {
+                // The next piece's words are looked up in a vocabulary that holds this piece's.
+                self.admit_now(Some(Piece {
                     articles,
                     repeats,
                     segmented,
-                });
-                // The next piece's words are looked up in a vocabulary that holds this piece's.
-                self.admit_pending_now();
+                }));
                 (articles, repeats) = (rest, rest_repeats);
                 continue;
             }
             let start = std::time::Instant::now();
+            let pending = self.pending.take();
             let (words, ()) = rayon::join(
                 || segment_words(&articles, &repeats, segmenter),
-                || self.admit_pending(),
+                || self.admit(pending),
             );
             self.seconds.segment += start.elapsed().as_secs_f64();
             let segmented = self.look_up(&articles, words);
@@ -453,15 +454,15 @@ impl<'a> Builder<'a> {
         })
     }
 
-    /// Admits the pending piece, if any: decides, in input order, which of its articles are kept, gives
+    /// Admits a piece, if any: decides, in input order, which of its articles are kept, gives
     /// their new words ids (in input order, so that ids never depend on the number of threads), and keeps
     /// their bags of words and their metadata (their text is dropped).
-    fn admit_pending(&mut self) {
+    fn admit(&mut self, piece: Option<Piece>) {
         let Some(Piece {
             articles,
             repeats,
             segmented,
-        }) = self.pending.take()
+        }) = piece
         else {
             return;
         };
@@ -484,10 +485,10 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// [`Builder::admit_pending`] with nothing beside it, timed as interning.
-    fn admit_pending_now(&mut self) {
+    /// [`Builder::admit`] with nothing beside it, timed as interning.
+    fn admit_now(&mut self, piece: Option<Piece>) {
         let start = std::time::Instant::now();
-        self.admit_pending();
+        self.admit(piece);
         self.seconds.intern += start.elapsed().as_secs_f64();
     }
 
@@ -506,7 +507,8 @@ impl<'a> Builder<'a> {
 
     /// The corpus, with the time of each stage reported under `--timings`.
     pub fn finish(mut self) -> Result<Corpus> {
-        self.admit_pending_now();
+        let pending = self.pending.take();
+        self.admit_now(pending);
         // Reading and parsing happen between the chunks: the rest of the time since the builder started.
         let t = &self.seconds;
         let staged = t.dictionary + t.split + t.county + t.segment + t.intern;
