@@ -323,19 +323,20 @@ impl<'a> TfIdf<'a> {
 
     /// The (feature, weight) pairs of one row, highest weight first, ties by word.
     pub fn top_terms(&self, row: usize, n: usize) -> Vec<(String, f64)> {
-        let mut terms: Vec<(u32, f32)> = self.row(row).collect();
-        // Columns are in word order, so ties by column are ties by word.
-        let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if n < terms.len() {
-            // Only the best n need sorting: one article has hundreds of words, and every article is asked.
-            terms.select_nth_unstable_by(n, order);
-            terms.truncate(n);
+        // Every article is asked: sorting plain numbers instead of pairs by a comparison closure took a
+        // third off. Columns are in word order, so ties by column are ties by word.
+        let mut keys = Vec::with_capacity(self.lengths[row] as usize);
+        keys.extend(self.row(row).map(descending_weight_key));
+        if n < keys.len() {
+            keys.select_nth_unstable(n);
+            keys.truncate(n);
         }
-        terms.sort_unstable_by(order);
-        terms
-            .into_iter()
-            .take(n)
-            .map(|(j, w)| (self.features[j as usize].clone(), f64::from(w)))
+        keys.sort_unstable();
+        keys.into_iter()
+            .map(|key| {
+                let (j, w) = from_descending_weight_key(key);
+                (self.features[j as usize].clone(), f64::from(w))
+            })
             .collect()
     }
 
@@ -362,6 +363,30 @@ impl<'a> TfIdf<'a> {
     }
 }
 
+/// A (column, weight) pair as one number that orders pairs by weight, highest first (in the order of
+/// `f32::total_cmp`), then by column.
+fn descending_weight_key((column, weight): (u32, f32)) -> u64 {
+    let bits = weight.to_bits();
+    // `total_cmp`'s order in unsigned bits: a negative weight's bits all flipped, a positive's sign bit set.
+    let ordered = if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 0x8000_0000
+    };
+    (u64::from(!ordered) << 32) | u64::from(column)
+}
+
+/// The pair that [`descending_weight_key`] made `key` of.
+fn from_descending_weight_key(key: u64) -> (u32, f32) {
+    let ordered = !((key >> 32) as u32);
+    let bits = if ordered >> 31 == 1 {
+        ordered & 0x7fff_ffff
+    } else {
+        !ordered
+    };
+    (key as u32, f32::from_bits(bits))
+}
+
 /// `1 + ln(tf)`. Counts are mostly small, so they come from a table: the logarithm was a tenth of the time
 /// of every pass over the TF-IDF rows.
 pub fn sublinear_tf(count: u32) -> f64 {
@@ -375,4 +400,42 @@ pub fn sublinear_tf(count: u32) -> f64 {
 
 pub fn smooth_idf(n: usize, df: usize) -> f64 {
     ((1.0 + n as f64) / (1.0 + df as f64)).ln() + 1.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{descending_weight_key, from_descending_weight_key};
+
+    /// Keys sort as pairs do by weight, highest first in `total_cmp`'s order (signed zeros, infinities and
+    /// NaNs included), then by column, and give back the very pair.
+    #[test]
+    fn weight_keys_order_pairs_by_weight_descending_then_column() {
+        let weights = [
+            f32::NAN,
+            f32::INFINITY,
+            1.5,
+            0.25,
+            f32::MIN_POSITIVE,
+            0.0,
+            -0.0,
+            -f32::MIN_POSITIVE,
+            -0.25,
+            -1.5,
+            f32::NEG_INFINITY,
+            -f32::NAN,
+        ];
+        let mut pairs: Vec<(u32, f32)> = weights
+            .iter()
+            .flat_map(|&w| [(7, w), (0, w), (u32::MAX, w)])
+            .collect();
+        let mut by_key = pairs.clone();
+        by_key.sort_by_key(|&p| descending_weight_key(p));
+        pairs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let bits = |v: &[(u32, f32)]| v.iter().map(|&(j, w)| (j, w.to_bits())).collect::<Vec<_>>();
+        assert_eq!(bits(&by_key), bits(&pairs));
+        for p in pairs {
+            let back = from_descending_weight_key(descending_weight_key(p));
+            assert_eq!((back.0, back.1.to_bits()), (p.0, p.1.to_bits()));
+        }
+    }
 }

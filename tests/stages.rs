@@ -502,3 +502,25 @@ fn a_corpus_read_in_chunks_keeps_each_articles_words_and_numbers_them_in_input_o
     }
     assert_eq!(next as usize, corpus.vocabulary.len());
 }
+
+/// An article's top terms are the first of all its (word, weight) pairs sorted by weight, highest first,
+/// ties by word: for every seed article, and for asks of none, one, ten and more words than it has.
+#[test]
+fn top_terms_are_the_head_of_the_row_sorted_by_weight_then_word() {
+    let s = segmenter();
+    let corpus =
+        analyze::corpus::build(analyze::seeds::seed_input(), &Gazetteer::builtin(), &s).unwrap();
+    let t = TfIdf::fit(&corpus.words, &corpus.vocabulary, &TfIdfOptions::default());
+    for i in 0..t.n_docs {
+        let mut all: Vec<(String, f64)> = t
+            .row(i)
+            .map(|(j, w)| (t.features[j as usize].clone(), f64::from(w)))
+            .collect();
+        all.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        assert!(all.len() > 10, "article {i} has {} features", all.len());
+        for n in [0, 1, 10, all.len() + 3] {
+            let expected = &all[..n.min(all.len())];
+            assert_eq!(t.top_terms(i, n), expected, "article {i}, {n} terms");
+        }
+    }
+}
