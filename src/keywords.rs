@@ -92,7 +92,7 @@ pub fn keywords(
         .into_iter()
         .map(|(group, members)| {
             let words = match method {
-                Method::Tfidf => tfidf.mean_terms(&members),
+                Method::Tfidf => tfidf.mean_terms(&members, top),
                 Method::Textrank => {
                     let sequences = corpus.sequences.as_ref().ok_or_else(|| {
                         crate::Error::Usage(

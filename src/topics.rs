@@ -199,6 +199,11 @@ pub fn lexicon(options: &TopicsOptions) -> Result<Lexicon> {
     Ok(lexicon)
 }
 
+/// Words of the corpus's keyword list in `topics.json`.
+const CORPUS_KEYWORDS: usize = 100;
+/// Words of the co-occurrence network: the corpus's best, so no more than [`CORPUS_KEYWORDS`].
+const NETWORK_NODES: usize = 40;
+
 /// Runs the whole pipeline.
 pub fn run(options: &TopicsOptions) -> Result<TopicsReport> {
     let lexicon = lexicon(options)?;
@@ -269,7 +274,7 @@ pub fn analyse(
                 || timing::stage("map", || cluster::project_2d(&x)),
             )
         },
-        || tfidf.mean_terms(&all),
+        || tfidf.mean_terms(&all, CORPUS_KEYWORDS),
     );
     let order = themes::stable_order(&clustering.sizes(), &keywords);
     clustering.renumber(&order);
@@ -301,7 +306,14 @@ pub fn analyse(
         },
         || {
             timing::stage("network", || {
-                cooccur::network(corpus, &clustering.labels, k, &corpus_words, 40, 80)
+                cooccur::network(
+                    corpus,
+                    &clustering.labels,
+                    k,
+                    &corpus_words,
+                    NETWORK_NODES,
+                    80,
+                )
             })
         },
     );
@@ -319,7 +331,7 @@ pub fn analyse(
         articles,
         k_selection: clustering.k_scores.clone(),
         themes: lexicon.clone(),
-        corpus_keywords: keywords_of(&corpus_words, 100),
+        corpus_keywords: keywords_of(&corpus_words, CORPUS_KEYWORDS),
         network,
     })
 }

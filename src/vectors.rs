@@ -340,8 +340,8 @@ impl<'a> TfIdf<'a> {
             .collect()
     }
 
-    /// The mean TF-IDF row of some documents, best words first (ties by word).
-    pub fn mean_terms(&self, members: &[usize]) -> Vec<(String, f64)> {
+    /// The `top` best words of the mean TF-IDF row of some documents, best first (ties by word).
+    pub fn mean_terms(&self, members: &[usize], top: usize) -> Vec<(String, f64)> {
         let mut sums = vec![0.0f64; self.features.len()];
         for &i in members {
             for (j, w) in self.row(i) {
@@ -355,7 +355,13 @@ impl<'a> TfIdf<'a> {
             .filter(|(_, s)| *s > 0.0)
             .map(|(j, s)| (j, s / n))
             .collect();
-        words.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let order = |a: &(usize, f64), b: &(usize, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        // A corpus has a hundred thousand words and a report shows a hundred: only those are sorted.
+        if top < words.len() {
+            words.select_nth_unstable_by(top, order);
+            words.truncate(top);
+        }
+        words.sort_unstable_by(order);
         words
             .into_iter()
             .map(|(j, s)| (self.features[j].clone(), s))

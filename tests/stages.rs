@@ -524,3 +524,43 @@ fn top_terms_are_the_head_of_the_row_sorted_by_weight_then_word() {
         }
     }
 }
+
+/// The best words of a group's mean TF-IDF row are the head of all its words' mean weights, sorted highest
+/// first, ties by word: for the whole seed corpus and for one page's articles, asked for none, three, ten
+/// and more words than there are.
+#[test]
+fn mean_terms_are_the_head_of_the_mean_row_sorted_by_weight_then_word() {
+    let s = segmenter();
+    let corpus =
+        analyze::corpus::build(analyze::seeds::seed_input(), &Gazetteer::builtin(), &s).unwrap();
+    let t = TfIdf::fit(&corpus.words, &corpus.vocabulary, &TfIdfOptions::default());
+    let all: Vec<usize> = (0..t.n_docs).collect();
+    let first_page: Vec<usize> = all
+        .iter()
+        .copied()
+        .filter(|&i| corpus.articles[i].file == corpus.articles[0].file)
+        .collect();
+    assert!(first_page.len() > 1 && first_page.len() < all.len());
+    for members in [all, first_page] {
+        let mut sums = vec![0.0f64; t.cols()];
+        for &i in &members {
+            t.row(i).for_each(|(j, w)| sums[j as usize] += f64::from(w));
+        }
+        let mut expected: Vec<(String, f64)> = sums
+            .iter()
+            .enumerate()
+            .filter(|(_, &s)| s > 0.0)
+            .map(|(j, &s)| (t.features[j].clone(), s / members.len() as f64))
+            .collect();
+        expected.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        for n in [0, 3, 10, expected.len() + 1] {
+            let want = &expected[..n.min(expected.len())];
+            assert_eq!(
+                t.mean_terms(&members, n),
+                want,
+                "{n} of {} members' words",
+                members.len()
+            );
+        }
+    }
+}
