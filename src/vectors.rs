@@ -210,14 +210,15 @@ impl<'a> TfIdf<'a> {
             .filter(|&t| (min_df..=max_count).contains(&(df[t as usize] as usize)))
             .collect();
         if kept.len() > options.max_features {
-            kept.sort_by(|&a, &b| {
+            kept.par_sort_unstable_by(|&a, &b| {
                 df[b as usize]
                     .cmp(&df[a as usize])
                     .then_with(|| vocabulary.word(a).cmp(vocabulary.word(b)))
             });
             kept.truncate(options.max_features);
         }
-        kept.sort_by(|&a, &b| vocabulary.word(a).cmp(vocabulary.word(b)));
+        // Words are distinct, so the order is total and a parallel sort gives it (serial, a core idled).
+        kept.par_sort_unstable_by(|&a, &b| vocabulary.word(a).cmp(vocabulary.word(b)));
         let mut column = vec![None; vocabulary.len()];
         for (c, &t) in kept.iter().enumerate() {
             column[t as usize] = Some(c as u32);
@@ -301,7 +302,8 @@ impl<'a> TfIdf<'a> {
     /// the common words sit together in memory.
     pub fn by_frequency(&self) -> Vec<u32> {
         let mut features: Vec<u32> = (0..self.cols() as u32).collect();
-        features.sort_by(|&a, &b| {
+        // Serial, this sort kept a core idle; the order is total (ties by column), so any sort gives it.
+        features.par_sort_unstable_by(|&a, &b| {
             self.idf[a as usize]
                 .total_cmp(&self.idf[b as usize])
                 .then(a.cmp(&b))
