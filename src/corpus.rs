@@ -383,9 +383,13 @@ impl<'a> Builder<'a> {
             }
             let start = std::time::Instant::now();
             let pending = self.pending.take();
+            let coming = articles.len();
             let (words, ()) = rayon::join(
                 || segment_words(&articles, &repeats, segmenter),
-                || self.admit(pending),
+                || {
+                    self.admit(pending);
+                    self.make_room(coming);
+                },
             );
             self.seconds.segment += start.elapsed().as_secs_f64();
             let segmented = self.look_up(&articles, words);
@@ -482,6 +486,21 @@ impl<'a> Builder<'a> {
                     self.corpus.counties.push(county);
                 }
             }
+        }
+    }
+
+    /// Grows the corpus's tables for a piece of `articles` while that piece is segmented, so that admitting
+    /// it never grows them: the last piece is admitted with nothing beside it, and growing a table there
+    /// (copying it into fresh memory) kept a core idle for 10-30 ms at the end of loading news_34k.
+    fn make_room(&mut self, articles: usize) {
+        let corpus = &mut self.corpus;
+        corpus.articles.reserve(articles);
+        corpus.counties.reserve(articles);
+        corpus.chars.reserve(articles);
+        corpus.words.reserve(articles);
+        corpus.headline_words.reserve(articles);
+        if let Some(sequences) = &mut corpus.sequences {
+            sequences.reserve(articles);
         }
     }
 

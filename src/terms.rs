@@ -193,6 +193,16 @@ impl Bags {
         self.offsets.push(self.terms.len());
     }
 
+    /// Room for `docs` more documents, with as many words each as the documents so far have on average,
+    /// and a quarter more.
+    pub fn reserve(&mut self, docs: usize) {
+        let per_doc = self.terms.len().div_ceil(self.len().max(1));
+        let words = docs * per_doc + docs * per_doc / 4;
+        self.terms.reserve(words);
+        self.counts.reserve(words);
+        self.offsets.reserve(docs);
+    }
+
     /// Number of documents.
     pub fn len(&self) -> usize {
         self.offsets.len() - 1
