@@ -14,6 +14,16 @@ fn segmenter() -> Segmenter {
     Segmenter::new(&SegmentOptions::default(), &Gazetteer::builtin()).unwrap()
 }
 
+/// The corpus of the five seed pages.
+fn seed_corpus() -> analyze::corpus::Corpus {
+    analyze::corpus::build(
+        analyze::seeds::seed_input(),
+        &Gazetteer::builtin(),
+        &segmenter(),
+    )
+    .unwrap()
+}
+
 fn words(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
@@ -197,9 +207,7 @@ fn document_frequency_bounds_adapt_to_corpus_size() {
 /// Two groups of real seed articles, agriculture and party-building, fall into two clusters.
 #[test]
 fn kmeans_separates_real_articles_by_theme() {
-    let s = segmenter();
-    let corpus =
-        analyze::corpus::build(analyze::seeds::seed_input(), &Gazetteer::builtin(), &s).unwrap();
+    let corpus = seed_corpus();
     let pick = |needle: &str| {
         corpus
             .articles
@@ -314,9 +322,7 @@ fn silhouette_matches_the_pairwise_definition() {
 
 #[test]
 fn same_seed_same_clusters() {
-    let s = segmenter();
-    let corpus =
-        analyze::corpus::build(analyze::seeds::seed_input(), &Gazetteer::builtin(), &s).unwrap();
+    let corpus = seed_corpus();
     let t = TfIdf::fit(&corpus.words, &corpus.vocabulary, &TfIdfOptions::default());
     let run = || {
         let x = cluster::embed(&t, 100, 3).unwrap();
@@ -507,9 +513,7 @@ fn a_corpus_read_in_chunks_keeps_each_articles_words_and_numbers_them_in_input_o
 /// ties by word: for every seed article, and for asks of none, one, ten and more words than it has.
 #[test]
 fn top_terms_are_the_head_of_the_row_sorted_by_weight_then_word() {
-    let s = segmenter();
-    let corpus =
-        analyze::corpus::build(analyze::seeds::seed_input(), &Gazetteer::builtin(), &s).unwrap();
+    let corpus = seed_corpus();
     let t = TfIdf::fit(&corpus.words, &corpus.vocabulary, &TfIdfOptions::default());
     for i in 0..t.n_docs {
         let mut all: Vec<(String, f64)> = t
@@ -530,9 +534,7 @@ fn top_terms_are_the_head_of_the_row_sorted_by_weight_then_word() {
 /// and more words than there are.
 #[test]
 fn mean_terms_are_the_head_of_the_mean_row_sorted_by_weight_then_word() {
-    let s = segmenter();
-    let corpus =
-        analyze::corpus::build(analyze::seeds::seed_input(), &Gazetteer::builtin(), &s).unwrap();
+    let corpus = seed_corpus();
     let t = TfIdf::fit(&corpus.words, &corpus.vocabulary, &TfIdfOptions::default());
     let all: Vec<usize> = (0..t.n_docs).collect();
     let first_page: Vec<usize> = all
