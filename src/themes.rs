@@ -230,15 +230,8 @@ pub fn cluster_keywords(
                     (j, tf * (1.0 + mean_words / corpus[j] as f64).ln())
                 })
                 .collect();
-            // Columns are in word order: ties go to the first word, as everywhere. Only the best are
-            // sorted: a cluster holds tens of thousands of words.
-            let order =
-                |a: &(usize, f64), b: &(usize, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-            if top < words.len() {
-                words.select_nth_unstable_by(top, order);
-                words.truncate(top);
-            }
-            words.sort_unstable_by(order);
+            // Columns are in word order: ties go to the first word, as everywhere.
+            crate::vectors::keep_best(&mut words, top);
             words
                 .into_iter()
                 .map(|(j, w)| (tfidf.features[j].clone(), w))

@@ -357,18 +357,23 @@ impl<'a> TfIdf<'a> {
             .filter(|(_, s)| *s > 0.0)
             .map(|(j, s)| (j, s / n))
             .collect();
-        let order = |a: &(usize, f64), b: &(usize, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        // A corpus has a hundred thousand words and a report shows a hundred: only those are sorted.
-        if top < words.len() {
-            words.select_nth_unstable_by(top, order);
-            words.truncate(top);
-        }
-        words.sort_unstable_by(order);
+        keep_best(&mut words, top);
         words
             .into_iter()
             .map(|(j, s)| (self.features[j].clone(), s))
             .collect()
     }
+}
+
+/// Keeps the `top` (column, weight) pairs of highest weight, highest first, ties by column (so by word).
+/// Only those are sorted: a corpus or a cluster has tens of thousands of words, a report shows a hundred.
+pub fn keep_best(words: &mut Vec<(usize, f64)>, top: usize) {
+    let order = |a: &(usize, f64), b: &(usize, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if top < words.len() {
+        words.select_nth_unstable_by(top, order);
+        words.truncate(top);
+    }
+    words.sort_unstable_by(order);
 }
 
 /// A (column, weight) pair as one number that orders pairs by weight, highest first (in the order of
