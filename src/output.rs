@@ -238,51 +238,98 @@ fn opt(s: &Option<String>) -> Cow<'_, [u8]> {
 }
 
 fn articles_csv(report: &TopicsReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let header = [
-        "id",
-        "source",
-        "file",
-        "line",
-        "title",
-        "county",
-        "county_code",
-        "city",
-        "province",
-        "date",
-        "cluster",
-        "theme",
-        "theme_label",
-        "confidence",
-        "keywords",
-    ];
-    // Fields are borrowed where the report holds them: a row of owned copies was most of the time of this
-    // file, which is written on one core while topics.json takes the other.
-    let rows = report.articles.iter().map(|a| {
-        [
-            field(&a.id),
-            field(&a.source),
-            field(&a.file),
-            owned(a.line.map(|l| l.to_string()).unwrap_or_default()),
-            field(&a.title),
-            opt(&a.county),
-            opt(&a.county_code),
-            opt(&a.city),
-            opt(&a.province),
-            opt(&a.date),
-            owned(a.cluster.to_string()),
-            field(&a.theme),
-            field(report.themes.label(&a.theme)),
-            owned(format!("{:.4}", a.confidence)),
-            owned(
-                a.keywords
-                    .iter()
-                    .map(|k| k.word.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-        ]
-    });
-    write_csv(out, &header, rows)
+    write_csv_in_parallel(
+        out,
+        &ARTICLES_HEADER,
+        &report.articles,
+        ROWS_PER_TASK,
+        |a| article_row(report, a),
+    )
+}
+
+const ARTICLES_HEADER: [&str; 15] = [
+    "id",
+    "source",
+    "file",
+    "line",
+    "title",
+    "county",
+    "county_code",
+    "city",
+    "province",
+    "date",
+    "cluster",
+    "theme",
+    "theme_label",
+    "confidence",
+    "keywords",
+];
+
+/// An article's row of `articles.csv`. Fields are borrowed where the report holds them: a row of owned
+/// copies was most of the time of this file.
+fn article_row<'r>(report: &'r TopicsReport, a: &'r ArticleReport) -> [Cow<'r, [u8]>; 15] {
+    [
+        field(&a.id),
+        field(&a.source),
+        field(&a.file),
+        owned(a.line.map(|l| l.to_string()).unwrap_or_default()),
+        field(&a.title),
+        opt(&a.county),
+        opt(&a.county_code),
+        opt(&a.city),
+        opt(&a.province),
+        opt(&a.date),
+        owned(a.cluster.to_string()),
+        field(&a.theme),
+        field(report.themes.label(&a.theme)),
+        owned(format!("{:.4}", a.confidence)),
+        owned(
+            a.keywords
+                .iter()
+                .map(|k| k.word.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+    ]
+}
+
+/// Rows of `articles.csv` rendered by one task.
+const ROWS_PER_TASK: usize = 256;
+
+/// [`write_csv`] for a table with a row per item, its rows rendered in parallel: a few hundred rows a task,
+/// each task with its own CSV writer, written out in order a block of [`RENDERED_AT_ONCE`] items at a time.
+/// A CSV row's bytes depend on its fields alone, so the file is the one `write_csv` writes. Rendered on one
+/// core, `articles.csv` of news_34k was still being written 40 ms after `topics.json` was done, with the
+/// other core idle, in a profiled run.
+fn write_csv_in_parallel<'a, T, R, F>(
+    out: &mut dyn std::io::Write,
+    header: &[&str],
+    items: &'a [T],
+    rows_per_task: usize,
+    row: impl Fn(&'a T) -> R + Sync,
+) -> std::io::Result<()>
+where
+    T: Sync,
+    R: IntoIterator<Item = F>,
+    F: AsRef<[u8]>,
+{
+    write_csv(out, header, std::iter::empty::<[&[u8]; 0]>())?;
+    for block in items.chunks(RENDERED_AT_ONCE) {
+        let rendered: Vec<Vec<u8>> = block
+            .par_chunks(rows_per_task.max(1))
+            .map(|rows| {
+                let mut writer = csv::Writer::from_writer(Vec::new());
+                for item in rows {
+                    writer.write_record(row(item))?;
+                }
+                writer.into_inner().map_err(|e| e.into_error())
+            })
+            .collect::<std::io::Result<_>>()?;
+        for bytes in rendered {
+            out.write_all(&bytes)?;
+        }
+    }
+    Ok(())
 }
 
 fn clusters_csv(report: &TopicsReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
@@ -527,5 +574,63 @@ mod tests {
         let (before, rest) = whole.split_once("\n  \"articles\": [").unwrap();
         let after = &rest[rest.find("\n  ],\n").unwrap()..];
         assert!(written.starts_with(before) && written.ends_with(&format!("{after}\n")));
+    }
+
+    /// `articles.csv`, its rows rendered in parallel, is the table written a row at a time, in order.
+    #[test]
+    fn articles_csv_is_the_table_written_row_by_row() {
+        let report = crate::topics::run(&crate::topics::TopicsOptions::new()).unwrap();
+        assert!(report.articles.len() > 10);
+        let rows = report.articles.iter().map(|a| article_row(&report, a));
+        let mut serial = Vec::new();
+        write_csv(&mut serial, &ARTICLES_HEADER, rows).unwrap();
+        let mut written = Vec::new();
+        articles_csv(&report, &mut written).unwrap();
+        assert_eq!(written, serial);
+        // Tasks of three rows, so that the seeds' articles are rendered by many writers.
+        let mut in_tasks_of_three = Vec::new();
+        write_csv_in_parallel(
+            &mut in_tasks_of_three,
+            &ARTICLES_HEADER,
+            &report.articles,
+            3,
+            |a| article_row(&report, a),
+        )
+        .unwrap();
+        assert_eq!(in_tasks_of_three, serial);
+        let table = String::from_utf8(written).unwrap();
+        let mut reader = csv::Reader::from_reader(table.trim_start_matches('\u{feff}').as_bytes());
+        let ids: Vec<String> = reader
+            .records()
+            .map(|r| r.unwrap()[0].to_string())
+            .collect();
+        let expected: Vec<&str> = report.articles.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, expected);
+    }
+
+    /// Fields that need quoting, over more blocks than are rendered at once, come out in order and as
+    /// [`write_csv`] writes them.
+    #[test]
+    fn rows_rendered_in_parallel_keep_their_order_and_quoting() {
+        let items: Vec<String> = (0..2 * RENDERED_AT_ONCE + 17)
+            .map(|i| match i % 4 {
+                0 => format!("第{i}条, 含逗号"),
+                1 => format!("引号\"{i}\""),
+                2 => format!("两行\n{i}"),
+                _ => i.to_string(),
+            })
+            .collect();
+        let row = |s: &String| [s.as_bytes().to_vec(), s.len().to_string().into_bytes()];
+        let mut serial = Vec::new();
+        write_csv(&mut serial, &["text", "bytes"], items.iter().map(row)).unwrap();
+        let mut parallel = Vec::new();
+        write_csv_in_parallel(&mut parallel, &["text", "bytes"], &items, 7, row).unwrap();
+        assert_eq!(parallel, serial);
+        let mut reader = csv::Reader::from_reader(&serial[BOM.len()..]);
+        let read: Vec<String> = reader
+            .records()
+            .map(|r| r.unwrap()[0].to_string())
+            .collect();
+        assert_eq!(read, items);
     }
 }
