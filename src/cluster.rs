@@ -243,22 +243,20 @@ fn lsa(a: &Csr, d: usize, seed: u64) -> Result<Lsa> {
             (sparse_dot(a, &omega), omega)
         },
     );
-    // Every `Aᵀ·Q` has the random start's shape: both copies of it are written over, not taken anew.
-    let mut z = Array2::<f32>::zeros((v, l));
+    // Every `Aᵀ·Q` of the power iterations has the random start's shape, and is only needed in half
+    // precision: it is written over the start, a block of rows at a time.
     let mut q_half = HalfMatrix::zeros(n, l);
     for _ in 0..2 {
         // The power iterations only need a well-conditioned basis of the documents' side, in one pass of the
         // orthonormalisation: `Aᵀ·Q` spans the same space whether or not it is orthonormalised too (on
         // cnews_1000 the clusters were the same over ten seeds), and skipping it saves two products.
         q_half.assign(&orthonormalise_once(&y)?);
-        sparse_dot_into(&at, &q_half, &mut z);
-        z_half.assign(&z);
+        sparse_dot_half(&at, &q_half, &mut z_half);
         sparse_dot_into(a, &z_half, &mut y);
     }
     let q = orthonormal(&y)?;
     q_half.assign(&q);
-    sparse_dot_into(&at, &q_half, &mut z);
-    let bt = z;
+    let bt = sparse_dot(&at, &q_half);
     let (values, vectors) = eigh_desc(gram(&bt))?; // B Bᵀ = W Σ² Wᵀ
     let d = d.min(l);
     Ok(Lsa {
@@ -421,6 +419,23 @@ fn sparse_dot_into(a: &Csr, b: &HalfMatrix, out: &mut Array2<f32>) {
             half::sum_rows(target, indices, values, b);
         });
 }
+
+/// [`sparse_dot`] rounded to half precision, written over `out`, which has its shape. The same values as
+/// rounding `sparse_dot`'s, without its single-precision matrix (`v × l`, 17 MB on news_34k), written and
+/// read again in each power iteration.
+fn sparse_dot_half(a: &Csr, b: &HalfMatrix, out: &mut HalfMatrix) {
+    let cols = b.cols();
+    // Blocks of a few rows: the features come most frequent first, so the first rows hold most of the work.
+    out.fill_blocks(HALF_BLOCK_ROWS, |first, values| {
+        for (offset, target) in values.chunks_mut(cols.max(1)).enumerate() {
+            let (indices, weights) = a.row(first + offset);
+            half::sum_rows(target, indices, weights, b);
+        }
+    });
+}
+
+/// Rows of a block of [`sparse_dot_half`].
+const HALF_BLOCK_ROWS: usize = 64;
 
 /// The first two principal components of the rows (for a map of the documents), signs fixed so that the
 /// largest loading of each component is positive.
@@ -1178,6 +1193,33 @@ mod tests {
         let tfidf = TfIdf::fit(&corpus.words, &corpus.vocabulary, &Default::default());
         let all: Vec<usize> = (0..tfidf.n_docs).collect();
         Some(tfidf.csr_in(&all, &tfidf.by_frequency()))
+    }
+
+    /// The power iterations' product straight into half precision holds, bit for bit, what rounding the
+    /// single-precision product gives: over the seeds' features (many blocks of rows, the last one short).
+    #[test]
+    fn half_precision_product_is_the_rounded_single_precision_one() {
+        let seeds = [std::path::PathBuf::from("seeds")];
+        let options = crate::segment::SegmentOptions::default();
+        let corpus = crate::corpus::load(&seeds, &Default::default(), &options).unwrap();
+        let tfidf = TfIdf::fit(&corpus.words, &corpus.vocabulary, &Default::default());
+        let all: Vec<usize> = (0..tfidf.n_docs).collect();
+        let at = tfidf.csr_in(&all, &tfidf.by_frequency()).transpose();
+        assert!(at.rows() > 3 * HALF_BLOCK_ROWS && !at.rows().is_multiple_of(HALF_BLOCK_ROWS));
+        let q = random_start(tfidf.n_docs, 12, 7);
+        let rounded = HalfMatrix::from_f32(&sparse_dot(&at, &q));
+        let mut direct = random_start(at.rows(), 12, 8);
+        sparse_dot_half(&at, &q, &mut direct);
+        for i in 0..at.rows() {
+            for j in 0..12 {
+                assert_eq!(
+                    direct.get(i, j).to_bits(),
+                    rounded.get(i, j).to_bits(),
+                    "({i}, {j})"
+                );
+            }
+        }
+        assert!((0..12).any(|j| rounded.get(0, j) != 0.0));
     }
 
     /// The randomised SVD finds most of the variance of the exact one: the sum of its 100 squared singular
