@@ -185,8 +185,10 @@ fn topics_json(r: &TopicsReport, w: &mut dyn std::io::Write) -> std::io::Result<
         w.write_all(b"[")?;
         // A block at a time, so that memory holds a few thousand rendered articles, not a million.
         for (b, block) in r.articles.chunks(RENDERED_AT_ONCE).enumerate() {
+            // Pieces of at most 64 articles, so that a core back from another file finds some to take.
             let rendered: Vec<Vec<u8>> = block
                 .par_iter()
+                .with_max_len(64)
                 .map(|article| {
                     // Room for a typical article (0.7 KB), so that the buffer is rarely grown.
                     let mut json = Vec::with_capacity(1024);
@@ -317,6 +319,7 @@ where
     for block in items.chunks(RENDERED_AT_ONCE) {
         let rendered: Vec<Vec<u8>> = block
             .par_chunks(rows_per_task.max(1))
+            .with_max_len(1)
             .map(|rows| {
                 let mut writer = csv::Writer::from_writer(Vec::new());
                 for item in rows {
