@@ -80,13 +80,18 @@ pub fn articles_from_records(records: Vec<Record>) -> Vec<Article> {
     let mut out = Vec::with_capacity(records.len());
     for record in records {
         match record.kind {
-            RecordKind::Page => out.extend(split_page(&record.file, &record.text).into_iter().map(
-                |mut a| {
-                    // Fields a manifest gave the page (date, source, county) hold for each of its articles.
-                    a.fields = Fields::from(record.fields.clone());
-                    a
-                },
-            )),
+            RecordKind::Page => {
+                // Fields a manifest gave the page (date, source, county) hold for each of its articles.
+                let fields = Fields::from(record.fields);
+                out.extend(
+                    split_page(&record.file, &record.text)
+                        .into_iter()
+                        .map(|a| Article {
+                            fields: fields.clone(),
+                            ..a
+                        }),
+                );
+            }
             RecordKind::ArticleFile => out.push(article_from_file(record)),
             RecordKind::Article => out.push(article_from_record(record)),
         }
