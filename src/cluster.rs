@@ -155,7 +155,7 @@ pub fn embed(tfidf: &TfIdf, dims: usize, seed: u64) -> Result<Array2<f32>> {
         // The sample, its SVD and the single-precision basis are freed before every document is projected.
         let basis = {
             let sample = tfidf.csr_in(&sample_rows(n, LSA_SAMPLE, seed), &order);
-            HalfMatrix::from_f32(&lsa(&sample, dims, seed)?.basis())
+            lsa(&sample, dims, seed)?.basis()
         };
         project(tfidf, &order, &basis)
     } else {
@@ -217,8 +217,10 @@ impl Lsa {
         par_dot(&self.q, &ws)
     }
 
-    /// The basis `V = Bᵀ·W·Σ⁻¹` that gives those coordinates for any row `a` as `a·V`.
-    fn basis(&self) -> Array2<f32> {
+    /// The basis `V = Bᵀ·W·Σ⁻¹` that gives those coordinates for any row `a` as `a·V`, in half precision
+    /// (the projection gathers its rows). Rounded a block of rows at a time as [`par_dot`] computes them,
+    /// so that the single-precision `v × d` matrix (16 MB on news_34k, in fresh memory) is never held.
+    fn basis(&self) -> HalfMatrix {
         let inverse = Array2::from_shape_fn(self.w.dim(), |(i, j)| {
             if self.sigma[j] > 0.0 {
                 (self.w[[i, j]] / self.sigma[j]) as f32
@@ -226,7 +228,17 @@ impl Lsa {
                 0.0
             }
         });
-        par_dot(&self.bt, &inverse)
+        let d = inverse.ncols();
+        let mut basis = HalfMatrix::zeros(self.bt.nrows(), d);
+        basis.fill_blocks(PAR_DOT_ROWS, |first, values| {
+            let rows = self
+                .bt
+                .slice(s![first..first + values.len() / d.max(1), ..]);
+            let mut out = ndarray::ArrayViewMut2::from_shape((rows.nrows(), d), values)
+                .expect("whole rows of the basis");
+            ndarray::linalg::general_mat_mul(1.0, &rows, &inverse, 0.0, &mut out);
+        });
+        basis
     }
 }
 
@@ -256,6 +268,8 @@ fn lsa(a: &Csr, d: usize, seed: u64) -> Result<Lsa> {
     }
     let q = orthonormal(&y)?;
     q_half.assign(&q);
+    // Freed before the largest matrix, `Bᵀ` (v × l), is taken, so that it can take their memory.
+    drop((y, z_half));
     let bt = sparse_dot(&at, &q_half);
     let (values, vectors) = eigh_desc(gram(&bt))?; // B Bᵀ = W Σ² Wᵀ
     let d = d.min(l);
@@ -362,12 +376,15 @@ fn gram(y: &Array2<f32>) -> Array2<f32> {
 /// stayed byte-identical.)
 fn par_dot(y: &Array2<f32>, m: &Array2<f32>) -> Array2<f32> {
     let mut out = Array2::zeros((y.nrows(), m.ncols()));
-    out.axis_chunks_iter_mut(Axis(0), ROWS / 4)
+    out.axis_chunks_iter_mut(Axis(0), PAR_DOT_ROWS)
         .into_par_iter()
-        .zip(y.axis_chunks_iter(Axis(0), ROWS / 4))
+        .zip(y.axis_chunks_iter(Axis(0), PAR_DOT_ROWS))
         .for_each(|(mut out, y)| ndarray::linalg::general_mat_mul(1.0, &y, m, 0.0, &mut out));
     out
 }
+
+/// Rows of a block of [`par_dot`].
+const PAR_DOT_ROWS: usize = ROWS / 4;
 
 /// The random start of the range finder, `v × l` uniform in (−1, 1): fixed blocks of rows drawn in
 /// parallel, each by a generator seeded from its place, so that the numbers are the same on any number of
