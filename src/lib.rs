@@ -20,6 +20,7 @@ pub mod error;
 pub mod evaluate;
 pub mod half;
 pub mod html;
+pub mod idle;
 pub mod keywords;
 pub mod output;
 #[cfg(feature = "parquet")]

@@ -4,6 +4,7 @@ use crate::cluster::{self, ClusterOptions, Clustering, KChoice, KScore};
 use crate::cooccur::{self, Network};
 use crate::corpus::{self, Corpus};
 use crate::error::{Error, Result};
+use crate::idle::{Ahead, StopOnDrop};
 use crate::progress;
 use crate::read::Skipped;
 use crate::segment::SegmentOptions;
@@ -238,9 +239,30 @@ pub fn analyse(
     let tfidf = timing::stage("tfidf", || {
         TfIdf::fit(&corpus.words, &corpus.vocabulary, &options.tfidf)
     });
+    // The article reports' keywords and theme shares need no clustering: they are worked out in the idle
+    // time the SVD and k-means leave (see crate::idle).
+    let basics = ArticleBasics::new(corpus, &tfidf, lexicon, options);
+    let ahead = Ahead::new(basics.blocks());
+    std::thread::scope(|scope| {
+        let _stop = StopOnDrop(&ahead);
+        scope.spawn(|| ahead.work_in_idle_time(|b| basics.block(b)));
+        report(corpus, lexicon, options, &tfidf, &basics, &ahead)
+    })
+}
+
+/// [`analyse`] from the TF-IDF weights on.
+fn report(
+    corpus: &Corpus,
+    lexicon: &Lexicon,
+    options: &TopicsOptions,
+    tfidf: &TfIdf,
+    basics: &ArticleBasics,
+    ahead: &Ahead<BasicsBlock>,
+) -> Result<TopicsReport> {
+    let n = corpus.articles.len();
     let x = progress::during("reducing", || {
         timing::stage("svd", || {
-            cluster::embed(&tfidf, options.cluster.dims, options.cluster.seed)
+            cluster::embed(tfidf, options.cluster.dims, options.cluster.seed)
         })
     })?;
     let mut cluster_options = options.cluster.clone();
@@ -263,7 +285,7 @@ pub fn analyse(
                 || {
                     timing::stage("keywords", || {
                         themes::cluster_keywords(
-                            &tfidf,
+                            tfidf,
                             &corpus.words,
                             &clustering.labels,
                             k,
@@ -287,20 +309,14 @@ pub fn analyse(
     let labels = themes::cluster_labels(lexicon, &theme_ids, &keywords);
     // The reduced vectors are done with: free them before the reports are built.
     drop(x);
+    // From here on the blocks worked out ahead are needed: the rest are done at full priority.
+    ahead.stop();
     // The network is serial: it is built beside the article reports, which take every core.
     let (articles, network) = rayon::join(
         || {
             progress::during("reporting", || {
                 timing::stage("articles", || {
-                    article_reports(
-                        corpus,
-                        &tfidf,
-                        &clustering,
-                        lexicon,
-                        &theme_ids,
-                        options,
-                        &map,
-                    )
+                    article_reports(corpus, basics, ahead, &clustering, &theme_ids, &map)
                 })
             })
         },
@@ -319,7 +335,7 @@ pub fn analyse(
     );
     let clusters = cluster_reports(&clustering, &keywords, &named, labels, corpus);
     Ok(TopicsReport {
-        meta: meta(corpus, &tfidf, &clustering, &cluster_options, options),
+        meta: meta(corpus, tfidf, &clustering, &cluster_options, options),
         clusters,
         captions: caption_reports(corpus),
         skipped: corpus.skipped.clone(),
@@ -380,39 +396,113 @@ fn keywords_of(words: &[(String, f64)], n: usize) -> Vec<Keyword> {
         .collect()
 }
 
+/// What an article's report needs that no clustering decides: its keywords and its words' shares of the
+/// lexicon's themes, worked out a block of [`BASICS_BLOCK`] articles at a time.
+struct ArticleBasics<'a> {
+    corpus: &'a Corpus,
+    tfidf: &'a TfIdf<'a>,
+    lexicon: &'a Lexicon,
+    masks: Vec<u64>,
+    per_article: usize,
+}
+
+/// Articles of a block of [`ArticleBasics`]: small enough that a core that joins the reports late finds
+/// blocks left to take (one core idle for the last 25 ms of the reports in a profiled run, with no bound).
+const BASICS_BLOCK: usize = 256;
+
+/// The basics of a block's articles, flat: article `a`'s keywords are
+/// `keywords[keyword_ends[a - 1]..keyword_ends[a]]` (columns and weights, best first), its shares
+/// `shares[a * themes..(a + 1) * themes]`.
+struct BasicsBlock {
+    keyword_ends: Vec<u32>,
+    keywords: Vec<(u32, f32)>,
+    shares: Vec<f64>,
+}
+
+impl<'a> ArticleBasics<'a> {
+    fn new(
+        corpus: &'a Corpus,
+        tfidf: &'a TfIdf<'a>,
+        lexicon: &'a Lexicon,
+        options: &TopicsOptions,
+    ) -> Self {
+        ArticleBasics {
+            corpus,
+            tfidf,
+            lexicon,
+            masks: lexicon.word_masks(corpus.vocabulary.words()),
+            per_article: (options.top_keywords / 3).max(5),
+        }
+    }
+
+    fn blocks(&self) -> usize {
+        self.corpus.articles.len().div_ceil(BASICS_BLOCK)
+    }
+
+    fn articles(&self, b: usize) -> std::ops::Range<usize> {
+        b * BASICS_BLOCK..((b + 1) * BASICS_BLOCK).min(self.corpus.articles.len())
+    }
+
+    fn block(&self, b: usize) -> BasicsBlock {
+        let mut block = BasicsBlock {
+            keyword_ends: Vec::with_capacity(BASICS_BLOCK),
+            keywords: Vec::with_capacity(BASICS_BLOCK * self.per_article),
+            shares: Vec::with_capacity(BASICS_BLOCK * self.lexicon.themes.len()),
+        };
+        for i in self.articles(b) {
+            block
+                .keywords
+                .extend(self.tfidf.top_columns(i, self.per_article));
+            block.keyword_ends.push(block.keywords.len() as u32);
+            let words = themes::article_word_weights(
+                self.tfidf,
+                self.corpus.words.doc(i),
+                self.corpus.headline_words.terms(i),
+            );
+            block
+                .shares
+                .extend(self.lexicon.shares_with(&words, &self.masks));
+        }
+        block
+    }
+}
+
+impl BasicsBlock {
+    /// Keywords and shares of the block's `a`-th article.
+    fn article(&self, a: usize, themes: usize) -> (&[(u32, f32)], &[f64]) {
+        let start = a
+            .checked_sub(1)
+            .map_or(0, |p| self.keyword_ends[p] as usize);
+        let keywords = &self.keywords[start..self.keyword_ends[a] as usize];
+        (keywords, &self.shares[a * themes..(a + 1) * themes])
+    }
+}
+
 fn article_reports(
     corpus: &Corpus,
-    tfidf: &TfIdf,
+    basics: &ArticleBasics,
+    ahead: &Ahead<BasicsBlock>,
     clustering: &Clustering,
-    lexicon: &Lexicon,
     cluster_themes: &[String],
-    options: &TopicsOptions,
     map: &[[f64; 2]],
 ) -> Vec<ArticleReport> {
-    let per_article = (options.top_keywords / 3).max(5);
-    let masks = lexicon.word_masks(corpus.vocabulary.words());
+    let lexicon = basics.lexicon;
     let theme_keys: Vec<Arc<str>> = lexicon
         .themes
         .iter()
         .map(|t| Arc::from(t.id.as_str()))
         .collect();
-    // Pieces of at most 256 articles: this starts beside the network, and the core that joins late can find
-    // nothing to take from pieces that were never split (one core idle for the last 25 ms of this stage in
-    // a profiled run on news_34k).
-    corpus
-        .articles
-        .par_iter()
-        .enumerate()
-        .with_max_len(256)
-        .map(|(i, a)| {
+    (0..ahead.len())
+        .into_par_iter()
+        .flat_map_iter(|b| {
+            let block = ahead.get(b, |b| basics.block(b));
+            basics.articles(b).map(move |i| (i, block))
+        })
+        .map(|(i, block)| {
+            let a = &corpus.articles[i];
+            let (keywords, shares) = block.article(i % BASICS_BLOCK, lexicon.themes.len());
             let cluster = clustering.labels[i];
-            let words = themes::article_word_weights(
-                tfidf,
-                corpus.words.doc(i),
-                corpus.headline_words.terms(i),
-            );
-            let shares = lexicon.shares_with(&words, &masks);
-            let (theme, _) = themes::article_theme(lexicon, &shares, &cluster_themes[cluster]);
+            let (theme, _) = themes::article_theme(lexicon, shares, &cluster_themes[cluster]);
             let county = corpus.counties[i].as_ref();
             ArticleReport {
                 id: a.id.clone(),
@@ -437,18 +527,17 @@ fn article_reports(
                 theme,
                 confidence: round4(clustering.confidence[i]),
                 runner_up: clustering.runner_up[i],
-                keywords: tfidf
-                    .top_terms(i, per_article)
-                    .into_iter()
-                    .map(|(word, weight)| Keyword {
-                        word,
-                        weight: round4(weight),
+                keywords: keywords
+                    .iter()
+                    .map(|&(j, weight)| Keyword {
+                        word: basics.tfidf.features[j as usize].clone(),
+                        weight: round4(f64::from(weight)),
                     })
                     .collect(),
                 theme_shares: ThemeShares(
                     theme_keys
                         .iter()
-                        .zip(&shares)
+                        .zip(shares)
                         .map(|(t, &x)| (t.clone(), round4(x)))
                         .collect(),
                 ),

@@ -325,6 +325,14 @@ impl<'a> TfIdf<'a> {
 
     /// The (feature, weight) pairs of one row, highest weight first, ties by word.
     pub fn top_terms(&self, row: usize, n: usize) -> Vec<(String, f64)> {
+        self.top_columns(row, n)
+            .into_iter()
+            .map(|(j, w)| (self.features[j as usize].clone(), f64::from(w)))
+            .collect()
+    }
+
+    /// [`TfIdf::top_terms`] as (column, weight): what to keep of it for a while, without its words.
+    pub fn top_columns(&self, row: usize, n: usize) -> Vec<(u32, f32)> {
         // Every article is asked: sorting plain numbers instead of pairs by a comparison closure took a
         // third off. Columns are in word order, so ties by column are ties by word.
         let mut keys = Vec::with_capacity(self.lengths[row] as usize);
@@ -334,12 +342,7 @@ impl<'a> TfIdf<'a> {
             keys.truncate(n);
         }
         keys.sort_unstable();
-        keys.into_iter()
-            .map(|key| {
-                let (j, w) = from_descending_weight_key(key);
-                (self.features[j as usize].clone(), f64::from(w))
-            })
-            .collect()
+        keys.into_iter().map(from_descending_weight_key).collect()
     }
 
     /// The `top` best words of the mean TF-IDF row of some documents, best first (ties by word).
