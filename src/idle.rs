@@ -54,14 +54,6 @@ impl<T: Send + Sync> Ahead<T> {
         let _ = block.set(compute(b));
         block.get().expect("a block is stored before it is read")
     }
-
-    pub fn len(&self) -> usize {
-        self.blocks.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.blocks.is_empty()
-    }
 }
 
 /// Stops an [`Ahead`]'s worker when dropped, so that an early return (an error) never waits for it to
