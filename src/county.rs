@@ -8,8 +8,7 @@
 //! (`朝阳区`, `通州区`) goes to the one whose province or city is named in the article, then on its page;
 //! with no such context the mention is not counted.
 
-use rustc_hash::FxHashSet;
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 const COUNTIES_CSV: &str = include_str!("data/counties.csv");
 /// Two-character words a name can straddle (`世界` before 界首, `政策` after 和政): see the script beside it.
@@ -135,9 +134,9 @@ pub struct CountyTag {
 pub struct Gazetteer {
     counties: Vec<County>,
     /// Full and short names to the counties that carry them; bool: is a full name.
-    names: HashMap<String, Vec<(usize, bool)>>,
+    names: FxHashMap<String, Vec<(usize, bool)>>,
     /// Division codes to counties: a county field is looked up for every article that has one.
-    codes: HashMap<String, usize>,
+    codes: FxHashMap<String, usize>,
     /// Every name, in the order of the automaton's pattern ids.
     patterns: Vec<String>,
     /// Finds the longest name at a position (so 平遥县 wins over 平遥).
@@ -173,7 +172,7 @@ impl Gazetteer {
             })
             .collect();
         let regions = region_names(&counties);
-        let mut names: HashMap<String, Vec<(usize, bool)>> = HashMap::new();
+        let mut names: FxHashMap<String, Vec<(usize, bool)>> = FxHashMap::default();
         for (i, c) in counties.iter().enumerate() {
             if !COMMON_WORD_FULL_NAMES.contains(&c.name.as_str()) {
                 names.entry(c.name.clone()).or_default().push((i, true));
@@ -222,7 +221,7 @@ impl Gazetteer {
             .map(|p| first_two(p.as_bytes()))
             .collect::<FxHashSet<u64>>();
         let start_bits = PairBits::new(&starts);
-        let mut codes = HashMap::new();
+        let mut codes = FxHashMap::default();
         for (i, c) in counties.iter().enumerate() {
             codes.entry(c.code.clone()).or_insert(i);
         }
@@ -261,30 +260,26 @@ impl Gazetteer {
 
     /// The county an article is about: headline first, then body; `page` gives context for ambiguous names.
     pub fn tag(&self, headline: &str, body: &str, page: &str) -> Option<CountyTag> {
-        let mut scores: HashMap<usize, (f64, usize)> = HashMap::new();
-        // Headline and body as one text, made only when a name needs context (most articles name none).
-        let context = std::cell::OnceCell::new();
-        let context = || {
-            context
-                .get_or_init(|| format!("{headline}\n{body}"))
-                .as_str()
-        };
+        let mut scores: FxHashMap<usize, (f64, usize)> = FxHashMap::default();
+        // Headline and body, each looked in for a name that gives context (no name runs from one into the
+        // other, which a text made of both would hold).
+        let context = [headline, body];
         // A name repeats thousands of times in a long text: resolve each name and confirm each short name
         // once, not once per mention (each is a scan of the whole text).
-        let mut resolved: HashMap<Vec<(usize, bool)>, Option<usize>> = HashMap::new();
-        let mut confirmed: HashMap<usize, bool> = HashMap::new();
+        let mut resolved: FxHashMap<Vec<(usize, bool)>, Option<usize>> = FxHashMap::default();
+        let mut confirmed: FxHashMap<usize, bool> = FxHashMap::default();
         for (text, weight, offset) in [(headline, 3.0, 0), (body, 1.0, headline.len())] {
             for m in self.mentions(text) {
                 let resolution = *resolved
                     .entry(m.candidates.clone())
-                    .or_insert_with(|| self.resolve(&m.candidates, context(), page));
+                    .or_insert_with(|| self.resolve(&m.candidates, &context, page));
                 let Some(i) = resolution else {
                     continue;
                 };
                 if m.needs_confirming
                     && !*confirmed
                         .entry(i)
-                        .or_insert_with(|| self.short_name_confirmed(i, context(), page))
+                        .or_insert_with(|| self.short_name_confirmed(i, &context, page))
                 {
                     continue;
                 }
@@ -323,7 +318,7 @@ impl Gazetteer {
         let resolved = self.names.get(value).and_then(|cands| {
             let full: Vec<(usize, bool)> = cands.iter().copied().filter(|c| c.1).collect();
             let cands = if full.is_empty() { cands.clone() } else { full };
-            self.resolve(&cands, context, "").or(Some(cands[0].0))
+            self.resolve(&cands, &[context], "").or(Some(cands[0].0))
         });
         match resolved {
             Some(i) => self.tag_of(i, "field"),
@@ -348,15 +343,16 @@ impl Gazetteer {
         }
     }
 
-    fn resolve(&self, candidates: &[(usize, bool)], context: &str, page: &str) -> Option<usize> {
+    /// The one candidate whose city or province the context names (or else the page), if there is one.
+    fn resolve(&self, candidates: &[(usize, bool)], context: &[&str], page: &str) -> Option<usize> {
         if let [(only, _)] = candidates {
             return Some(*only);
         }
-        for text in [context, page] {
+        for texts in [context, &[page]] {
             let named: Vec<usize> = candidates
                 .iter()
                 .map(|&(i, _)| i)
-                .filter(|&i| self.region_named(i, text))
+                .filter(|&i| texts.iter().any(|text| self.region_named(i, text)))
                 .collect();
             if let [one] = named[..] {
                 return Some(one);
@@ -367,11 +363,12 @@ impl Gazetteer {
 
     /// A short name (`平遥`) counts only where the county's full name, its city or its province is named in
     /// the article or on its page: alone it is too often part of another word (`贺兰桥`, `文化惠民`).
-    fn short_name_confirmed(&self, i: usize, context: &str, page: &str) -> bool {
+    fn short_name_confirmed(&self, i: usize, context: &[&str], page: &str) -> bool {
         let full = self.counties[i].name.as_str();
         let named_in_full = |t: &str| full.chars().count() > 2 && t.contains(full);
-        [context, page]
+        context
             .iter()
+            .chain([&page])
             .any(|t| named_in_full(t) || self.region_named(i, t))
     }
 
