@@ -1061,16 +1061,19 @@ fn similarities_of(block: ArrayView2<f32>, rows: &[usize], centroids: &Array2<f3
 
 /// The depth matrixmultiply sums a product over in one pass (its `S_KC`): deeper, it adds up the passes
 /// in another order than [`x86::similarities_fma`] does.
+#[cfg(target_arch = "x86_64")]
 const MATMUL_DEPTH: usize = 256;
 
 /// Centroids by feature, for [`x86::similarities_fma`]: feature `t`'s values of the `k` centroids at
 /// `values[t·stride..]`, padded with zeros to whole groups of eight.
+#[cfg(target_arch = "x86_64")]
 struct CentroidColumns {
     values: Vec<f32>,
     k: usize,
     stride: usize,
 }
 
+#[cfg(target_arch = "x86_64")]
 impl CentroidColumns {
     fn new(centroids: &Array2<f32>) -> Self {
         let (k, dims) = centroids.dim();
