@@ -228,17 +228,18 @@ fn write_blocks<'a, T: Sync>(
     render: impl Fn(&'a [T]) -> std::io::Result<Vec<Vec<u8>>> + Sync,
     mut write: impl FnMut(&mut (dyn std::io::Write + Send), Vec<Vec<u8>>) -> std::io::Result<()> + Send,
 ) -> std::io::Result<()> {
-    let mut written: Option<Vec<Vec<u8>>> = None;
+    // The block rendered last, waiting to be written.
+    let mut waiting: Option<Vec<Vec<u8>>> = None;
     for block in items.chunks(RENDERED_AT_ONCE) {
         // The writing goes on here; the rendering is taken by the other cores, and then by this one.
         let (wrote, rendered) = rayon::join(
-            || written.take().map_or(Ok(()), |pieces| write(out, pieces)),
+            || waiting.take().map_or(Ok(()), |pieces| write(out, pieces)),
             || render(block),
         );
         wrote?;
-        written = Some(rendered?);
+        waiting = Some(rendered?);
     }
-    written.map_or(Ok(()), |pieces| write(out, pieces))
+    waiting.map_or(Ok(()), |pieces| write(out, pieces))
 }
 
 /// [`TopicsReport`] with its articles left out (`null`, to be filled in): the same fields in the same order
