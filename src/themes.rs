@@ -115,8 +115,9 @@ impl Lexicon {
     }
 
     /// Which themes each word of a vocabulary belongs to (bit `i` for theme `i`), computed once per word so
-    /// that scoring many articles does not test every seed against every word again. The same test as
-    /// [`matches_theme`], with all seeds found in one pass over each word (testing each seed in turn took
+    /// that scoring many articles does not test every seed against every word again. A word belongs to a
+    /// theme when it is one of its seeds or holds a seed of two characters or more (the test of
+    /// `matches_theme`), with all seeds found in one pass over each word (testing each seed in turn took
     /// half the time of the article reports).
     pub fn word_masks(&self, words: &[String]) -> Vec<u64> {
         let mut seeds: Vec<&str> = Vec::new();
