@@ -493,9 +493,9 @@ fn article_reports(
         .collect();
     // An indexed iterator, so that the reports are collected in place: collected block by block, they were
     // held twice for a moment (peak at 341,600 records 1.31 GB, against 1.16 GB so). Pieces of at most a
-    // block: this starts beside the network, and
-    // the core that joins late can find nothing to take from pieces that were never split (one core idle
-    // for the last 25 ms of this stage in a profiled run on news_34k).
+    // block: this starts beside the network, and the core that joins late can find nothing to take from
+    // pieces that were never split (one core idle for the last 25 ms of this stage in a profiled run on
+    // news_34k).
     corpus
         .articles
         .par_iter()
